@@ -1,0 +1,133 @@
+// Loading the configuration: defaults < file (JSON or YAML) < environment (TXMAIL_<KEY>).
+// The only module that reads process.env. Unknown or invalid keys stop the start with a
+// message naming the key and what is allowed.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import YAML from 'yaml';
+import { schema, type Config } from './schema.js';
+import type { KeySpec } from './spec.js';
+
+export interface KeyEntry {
+  readonly path: string;
+  readonly env: string;
+  readonly spec: KeySpec<unknown>;
+}
+
+function isSpec(v: unknown): v is KeySpec<unknown> {
+  return typeof v === 'object' && v !== null && 'parse' in v && 'description' in v;
+}
+
+function flatten(node: object, prefix: string, out: KeyEntry[]): KeyEntry[] {
+  for (const [k, v] of Object.entries(node)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (isSpec(v)) out.push({ path, env: `TXMAIL_${path.replace(/\./g, '_').toUpperCase()}`, spec: v });
+    else flatten(v as object, path, out);
+  }
+  return out;
+}
+
+export const KEYS: readonly KeyEntry[] = flatten(schema, '', []);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readFile(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  const ext = extname(file).toLowerCase();
+  let parsed: unknown;
+  try {
+    parsed = ext === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (e) {
+    throw new ConfigError([`${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: the top level must be a mapping of keys`]);
+  return parsed as Record<string, unknown>;
+}
+
+/** Flattens a file's nested mapping to dotted keys, reporting any key the schema lacks. */
+function flattenFile(node: Record<string, unknown>, prefix: string, known: Map<string, KeyEntry>, out: Map<string, unknown>, problems: string[]): void {
+  for (const [k, v] of Object.entries(node)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (known.has(path)) {
+      out.set(path, v);
+      continue;
+    }
+    const isGroup = [...known.keys()].some((p) => p.startsWith(`${path}.`));
+    if (isGroup && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      flattenFile(v as Record<string, unknown>, path, known, out, problems);
+      continue;
+    }
+    const siblings = [...known.keys()].filter((p) => p.startsWith(prefix ? `${prefix}.` : '')).map((p) => p.slice(prefix ? prefix.length + 1 : 0).split('.')[0]);
+    problems.push(
+      isGroup ? `${path}: is a group of keys, not a value` : `${path}: unknown key (allowed here: ${[...new Set(siblings)].join(', ')})`,
+    );
+  }
+}
+
+export interface LoadOptions {
+  readonly file?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values that win over file and environment (tests, CLI flags). */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const known = new Map(KEYS.map((k) => [k.path, k]));
+  const byEnv = new Map(KEYS.map((k) => [k.env, k]));
+  const problems: string[] = [];
+  const values = new Map<string, unknown>();
+  for (const k of KEYS) values.set(k.path, k.spec.default);
+
+  const raw = new Map<string, { value: unknown; fromEnv: boolean; source: string }>();
+  if (opts.file) {
+    const fileValues = new Map<string, unknown>();
+    flattenFile(readFile(opts.file), '', known, fileValues, problems);
+    for (const [p, v] of fileValues) raw.set(p, { value: v, fromEnv: false, source: `${opts.file}: ${p}` });
+  }
+  if (env.DATABASE_URL !== undefined && env.TXMAIL_DATABASE_URL === undefined) {
+    raw.set('database_url', { value: env.DATABASE_URL, fromEnv: true, source: 'DATABASE_URL' });
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('TXMAIL_') || value === undefined) continue;
+    const entry = byEnv.get(name);
+    if (!entry) {
+      problems.push(`${name}: unknown environment variable (TXMAIL_ variables name config keys, e.g. TXMAIL_HTTP_PORT for http.port)`);
+      continue;
+    }
+    raw.set(entry.path, { value, fromEnv: true, source: name });
+  }
+  for (const [p, v] of Object.entries(opts.overrides ?? {})) {
+    if (!known.has(p)) problems.push(`${p}: unknown key`);
+    else raw.set(p, { value: v, fromEnv: false, source: p });
+  }
+  for (const [p, { value, fromEnv, source }] of raw) {
+    const r = known.get(p)!.spec.parse(value, fromEnv);
+    if (r.ok) values.set(p, r.value);
+    else problems.push(`${source}: ${JSON.stringify(value)} is not allowed; expected ${r.allowed}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const cfg: Record<string, unknown> = {};
+  for (const [p, v] of values) {
+    const parts = p.split('.');
+    let node = cfg;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]!] = v;
+  }
+  return cfg as unknown as Config;
+}
+
+/** The configuration reference as a Markdown table, generated from the schema. */
+export function configReference(): string {
+  const rows = KEYS.map((k) => {
+    const def = k.spec.defaultText ?? (k.spec.secret && k.spec.default ? '(set)' : JSON.stringify(k.spec.default));
+    return `| \`${k.path}\` | \`${k.env}\` | ${k.spec.type} | ${def === '""' ? '(empty)' : def.startsWith('"') || def.startsWith('[') || /^[\d.]+$|^true$|^false$/.test(def) ? `\`${def}\`` : def} | ${k.spec.description} |`;
+  });
+  return ['| key | environment | type | default | description |', '|---|---|---|---|---|', ...rows].join('\n');
+}

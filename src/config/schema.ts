@@ -1,0 +1,86 @@
+// The configuration schema: every key txmail reads, with its type, default and description.
+// The README's configuration reference is generated from this file (`txmail config --reference`).
+import { hostname } from 'node:os';
+import { parseDestinationOverrides, parseRoutes, type DestinationOverride, type Route } from './routes.js';
+import { bool, int, num, oneOf, str, stringList, structured, type KeySpec } from './spec.js';
+
+export const schema = {
+  role: oneOf(['all', 'api', 'worker'] as const, 'all', 'Which parts this process runs: the HTTP/SMTP ingress (api), the delivery workers (worker), or both.'),
+  hostname: str(hostname(), 'Our host name: sent in EHLO and used as the right-hand side of Message-IDs.', {
+    defaultText: "this machine's host name",
+    pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+  }),
+  data_dir: str('./data', 'Directory for the embedded database and generated files.'),
+  database_url: str('', 'Empty for the embedded SQLite file `<data_dir>/txmail.db`; `postgres://...` for PostgreSQL. `DATABASE_URL` is read too.', {
+    secret: true,
+  }),
+  http: {
+    host: str('127.0.0.1', 'Address the HTTP API listens on.'),
+    port: int(7080, 'Port of the HTTP API (0 picks a free one).', { min: 0, max: 65535 }),
+  },
+  limits: {
+    max_message_bytes: int(25 * 1024 * 1024, 'Largest message accepted, in bytes, counted on the composed MIME.', { min: 1024 }),
+    max_recipients: int(1000, 'Most recipients (to + cc + bcc) in one message.', { min: 1, max: 100000 }),
+  },
+  idempotency: {
+    ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),
+  },
+  log: {
+    level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Log level (JSON lines on stdout).'),
+  },
+  dns: {
+    servers: stringList([], 'DNS servers as `ip` or `ip:port`; empty uses the system resolver.', {
+      pattern: /^(\[[0-9a-f:]+\]|[0-9.]+|[0-9a-f:]+)(:\d+)?$/i,
+      what: 'IP addresses with an optional :port',
+    }),
+    timeout_ms: int(5000, 'Timeout of one DNS query, milliseconds.', { min: 100 }),
+    tries: int(2, 'Attempts per DNS query before it counts as a temporary failure.', { min: 1, max: 10 }),
+    max_cache_ttl_s: int(3600, 'Longest time a DNS answer is cached, whatever its TTL.', { min: 0 }),
+  },
+  delivery: {
+    port: int(25, 'TCP port of MX hosts (25; tests point it at a local sink).', { min: 1, max: 65535 }),
+    tls: oneOf(['none', 'opportunistic', 'required'] as const, 'opportunistic', 'STARTTLS towards MX hosts: never, when offered, or always (else defer).'),
+    allow_private_targets: bool(false, 'Allow MX targets on loopback, private, link-local or unspecified addresses (tests and internal relays).'),
+    routes: structured<readonly Route[]>('list of routes', [], 'Transport map: `[{match, host, port, tls, auth?}]`; a matching domain goes to that host instead of its MX.', parseRoutes),
+    max_connections: int(200, 'Most concurrent outbound SMTP connections in all.', { min: 1, max: 100000 }),
+    max_connections_per_destination: int(10, 'Most concurrent connections to one destination domain.', { min: 1, max: 10000 }),
+    destinations: structured<readonly DestinationOverride[]>(
+      'list of overrides',
+      [],
+      'Per-destination limits: `[{match, max_connections}]`; the first match wins.',
+      parseDestinationOverrides,
+    ),
+    recipients_per_transaction: int(50, 'Most recipients of one message sent in one SMTP transaction.', { min: 1, max: 1000 }),
+    idle_connection_s: num(2, 'How long an idle connection waits for another message to the same destination.', { min: 0 }),
+    retry: {
+      first_delay_s: int(60, 'Delay before the first retry of a deferred delivery, seconds.', { min: 1 }),
+      factor: num(2, 'Each retry delay is the previous one times this.', { min: 1, max: 10 }),
+      max_delay_s: int(3600, 'Longest delay between retries, seconds.', { min: 1 }),
+      max_lifetime_s: int(5 * 86400, 'After this long in the queue a delivery is bounced with reason `expired`, seconds.', { min: 1 }),
+    },
+    dead_destination_backoff_s: int(60, 'First back-off of a destination none of whose hosts accepted a connection; doubles, up to retry.max_delay_s.', {
+      min: 1,
+    }),
+    timeouts: {
+      connect_s: num(30, 'TCP connect timeout per MX host, seconds.', { min: 0.01 }),
+      greeting_s: num(300, 'Wait for the 220 greeting (RFC 5321 §4.5.3.2.1: 5 min).', { min: 0.01 }),
+      command_s: num(300, 'Wait for the reply to EHLO, STARTTLS, MAIL or RCPT (§4.5.3.2.2-3: 5 min).', { min: 0.01 }),
+      data_init_s: num(120, 'Wait for the 354 reply to DATA (§4.5.3.2.4: 2 min).', { min: 0.01 }),
+      data_block_s: num(180, 'Longest pause while sending the message data (§4.5.3.2.5: 3 min).', { min: 0.01 }),
+      data_end_s: num(600, 'Wait for the reply to the final dot (§4.5.3.2.6: 10 min).', { min: 0.01 }),
+    },
+  },
+  worker: {
+    max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),
+    max_held_per_destination: int(500, 'Most deliveries of one destination one worker holds, so a slow destination cannot starve the others.', { min: 1 }),
+    lease_s: int(300, 'Lease length of a claimed delivery; renewed while it is held. A crashed worker’s deliveries are retried after this.', {
+      min: 1,
+    }),
+    poll_ms: int(1000, 'Longest sleep between looks at the queue when no work is known to be due.', { min: 10 }),
+  },
+} as const;
+
+type SpecValue<S> = S extends KeySpec<infer T> ? T : never;
+type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends KeySpec<unknown> ? SpecValue<S[K]> : ConfigOf<S[K]> };
+
+export type Config = ConfigOf<typeof schema>;

@@ -1,0 +1,58 @@
+// The error code registry. Every error a caller can see has a stable code, an HTTP status,
+// an SMTP reply for the SMTP ingress, and a one-line description that the docs reuse.
+
+export interface FieldError {
+  /** JSON path of the offending field, e.g. `to[2].email` or `headers.X-Foo`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ErrorSpec {
+  readonly status: number;
+  /** SMTP reply code and enhanced status (RFC 3463) when the same error surfaces over SMTP. */
+  readonly smtp: readonly [number, string];
+  readonly description: string;
+}
+
+export const ERRORS = {
+  TX_ERR_BAD_REQUEST: { status: 400, smtp: [501, '5.5.4'], description: 'The request is not well-formed (malformed JSON, wrong content type).' },
+  TX_ERR_VALIDATION: { status: 422, smtp: [550, '5.6.0'], description: 'One or more fields are invalid; `fields` names each one and why.' },
+  TX_ERR_TOO_LARGE: { status: 413, smtp: [552, '5.3.4'], description: 'The message or request is larger than the configured limit.' },
+  TX_ERR_TOO_MANY_RECIPIENTS: { status: 422, smtp: [452, '4.5.3'], description: 'More recipients than the configured limit.' },
+  TX_ERR_UNAUTHENTICATED: { status: 401, smtp: [535, '5.7.8'], description: 'No API key, or an API key that does not exist or was revoked.' },
+  TX_ERR_FORBIDDEN: { status: 403, smtp: [550, '5.7.1'], description: 'The API key lacks the scope this operation needs.' },
+  TX_ERR_SENDER_NOT_ALLOWED: { status: 403, smtp: [550, '5.7.1'], description: 'The sender domain is not one of the tenant’s domains.' },
+  TX_ERR_IDEMPOTENCY_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The Idempotency-Key was used before with a different request body.' },
+  TX_ERR_NOT_FOUND: { status: 404, smtp: [550, '5.0.0'], description: 'No such resource for this tenant.' },
+  TX_ERR_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The resource already exists or is in a state that forbids this change.' },
+  TX_ERR_RATE_LIMITED: { status: 429, smtp: [421, '4.7.0'], description: 'Too many requests; retry later.' },
+  TX_ERR_UNAVAILABLE: { status: 503, smtp: [451, '4.3.0'], description: 'The store could not commit; nothing was accepted. Retry.' },
+  TX_ERR_INTERNAL: { status: 500, smtp: [451, '4.3.0'], description: 'A bug. Nothing was accepted.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An expected, caller-facing failure. Thrown across the I/O boundary, rendered once per ingress. */
+export class TxError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: readonly FieldError[];
+  constructor(code: ErrorCode, message: string, fields: readonly FieldError[] = []) {
+    super(message);
+    this.name = 'TxError';
+    this.code = code;
+    this.fields = fields;
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+  toBody(): { error: { code: ErrorCode; message: string; fields: readonly FieldError[] } } {
+    return { error: { code: this.code, message: this.message, fields: this.fields } };
+  }
+}
+
+export function validationError(fields: readonly FieldError[]): TxError {
+  const first = fields[0];
+  const summary = first ? `${first.path}: ${first.message}` : 'invalid request';
+  const more = fields.length > 1 ? ` (and ${fields.length - 1} more)` : '';
+  return new TxError('TX_ERR_VALIDATION', `Invalid request: ${summary}${more}`, fields);
+}
