@@ -16,6 +16,7 @@ export interface ErrorSpec {
 
 export const ERRORS = {
   TX_ERR_BAD_REQUEST: { status: 400, smtp: [501, '5.5.4'], description: 'The request is not well-formed (malformed JSON, wrong content type).' },
+  TX_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, smtp: [554, '5.6.0'], description: 'The request body must be JSON (Content-Type: application/json).' },
   TX_ERR_VALIDATION: { status: 422, smtp: [550, '5.6.0'], description: 'One or more fields are invalid; `fields` names each one and why.' },
   TX_ERR_TOO_LARGE: { status: 413, smtp: [552, '5.3.4'], description: 'The message or request is larger than the configured limit.' },
   TX_ERR_TOO_MANY_RECIPIENTS: { status: 422, smtp: [452, '4.5.3'], description: 'More recipients than the configured limit.' },

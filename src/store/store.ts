@@ -150,6 +150,17 @@ export interface DestinationState {
   readonly lastError: string | null;
 }
 
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
+
+export interface Suppression {
+  readonly tenantId: string;
+  /** Stored lower-cased; acceptance compares lower-cased addresses. */
+  readonly address: string;
+  readonly reason: SuppressionReason;
+  readonly sourceMessageId: string | null;
+  readonly createdAt: number;
+}
+
 export interface DeliveryView {
   readonly id: string;
   readonly recipient: string;
@@ -225,6 +236,12 @@ export interface Store {
   getDestination(domain: string): Promise<DestinationState | undefined>;
   putDestination(d: DestinationState): Promise<void>;
   queueStats(now: number): Promise<QueueStats>;
+
+  // Suppressions (acceptance drops suppressed recipients)
+  /** Adds or refreshes an address on the tenant's list; true when it was not there before. */
+  suppress(s: Suppression): Promise<boolean>;
+  unsuppress(tenantId: string, address: string): Promise<boolean>;
+  getSuppression(tenantId: string, address: string): Promise<Suppression | undefined>;
 
   // Reading
   getMessage(tenantId: string, id: string): Promise<MessageView | undefined>;

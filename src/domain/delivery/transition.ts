@@ -59,7 +59,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
     if (!next.retry) {
       return bounced(reply, { class: 'soft', reason: 'expired' }, 'expiry', possibleDuplicate);
     }
-    const at = Math.max(next.at, notBefore);
+    const at = Math.min(Math.max(next.at, notBefore), d.acceptedAt + policy.maxLifetimeS * 1000);
     return {
       state: 'deferred',
       attempts,
@@ -86,7 +86,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
       return deferOrExpire(reply, c, d.possibleDuplicate);
     }
     case 'failed':
-      return deferOrExpire(r.text, { class: 'soft', reason: r.reason }, d.possibleDuplicate || r.unknownOutcome);
+      return deferOrExpire(r.text, { class: 'soft', reason: r.reason }, d.possibleDuplicate || r.unknownOutcome, r.notBefore);
     case 'unroutable': {
       if (!r.permanent) return deferOrExpire(r.text, { class: 'soft', reason: r.reason }, d.possibleDuplicate);
       const cls = r.reason === 'host_unknown' || r.reason === 'user_unknown' ? 'hard' : 'soft';

@@ -35,6 +35,8 @@ export type AttemptResult =
       readonly text: string;
       readonly mx?: string;
       readonly unknownOutcome: boolean;
+      /** The destination is backed off as a whole until then (dead destination). */
+      readonly notBefore?: number;
     }
   /** Failed before any SMTP session: DNS, egress filter, routing. */
   | { readonly kind: 'unroutable'; readonly permanent: boolean; readonly reason: BounceReason; readonly text: string }

@@ -4,6 +4,7 @@ import { acceptMessages, purgeIdempotency } from './accept.js';
 import { SqliteDb } from './db.js';
 import * as q from './queue.js';
 import * as r from './read.js';
+import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 
 export function openSqliteStore(path: string): Store {
@@ -31,6 +32,9 @@ export function openSqliteStore(path: string): Store {
     getDestination: (d) => q.getDestination(s, d),
     putDestination: (d) => q.putDestination(s, d),
     queueStats: (now) => q.queueStats(s, now),
+    suppress: (x) => sup.suppress(s, x),
+    unsuppress: (tid, a) => sup.unsuppress(s, tid, a),
+    getSuppression: (tid, a) => sup.getSuppression(s, tid, a),
     getMessage: (tid, id) => r.getMessage(s, tid, id),
     listEvents: (tid, after, limit) => r.listEvents(s, tid, after, limit),
     appendEvents: (tid, ev) => r.appendEvents(s, tid, ev),
