@@ -1,0 +1,115 @@
+// The native /v1 send request (snake_case JSON) to a SendRequest. Cheap request-wide limits
+// run first, on the raw body, so an oversized request is refused before any per-field work;
+// then every field is checked and ALL problems are reported together.
+import { TxError, validationError, type FieldError } from '../errors.js';
+import { countAddresses, parseAddressField, parseAddressList } from '../address/field.js';
+import { checkHeaders } from './headers.js';
+import type { Address, Content, SendRequest } from './types.js';
+import { parseAttachments } from './validate-attachments.js';
+import {
+  assertRecipientLimit,
+  assertSizeLimit,
+  estimateEncodedSize,
+  parseBodyParts,
+  parseMetadata,
+  parseSendAt,
+  parseSubject,
+  parseTags,
+} from './validate-fields.js';
+import { isAbsent, isRecord, unknownFieldErrors } from './validate-shape.js';
+
+// The pieces, for the compatibility APIs (SendGrid, SES, Postmark) that spell the fields
+// differently but must apply the same rules.
+export { countAddresses, parseAddressField, parseAddressList } from '../address/field.js';
+export { checkHeaderList, checkHeaders } from './headers.js';
+export { type AttachmentKeys, NATIVE_ATTACHMENT_KEYS, parseAttachment, parseAttachments } from './validate-attachments.js';
+export {
+  assertRecipientLimit,
+  assertSizeLimit,
+  estimateEncodedSize,
+  parseBodyParts,
+  parseMetadata,
+  parseSendAt,
+  parseSubject,
+  parseTags,
+} from './validate-fields.js';
+
+export interface SendLimits {
+  readonly maxRecipients: number;
+  readonly maxMessageBytes: number;
+  readonly maxScheduleAheadMs: number;
+}
+
+const NATIVE_FIELDS = [
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply_to',
+  'subject',
+  'text',
+  'html',
+  'headers',
+  'attachments',
+  'tags',
+  'metadata',
+  'send_at',
+] as const;
+
+/** Throws TxError: BAD_REQUEST, TOO_MANY_RECIPIENTS, TOO_LARGE or VALIDATION (every field). */
+export function parseSendRequest(body: unknown, limits: SendLimits, now: number): SendRequest {
+  if (!isRecord(body)) throw new TxError('TX_ERR_BAD_REQUEST', 'The request body must be a JSON object');
+  const recipientCount = countAddresses(body['to']) + countAddresses(body['cc']) + countAddresses(body['bcc']);
+  assertRecipientLimit(recipientCount, limits.maxRecipients);
+  assertSizeLimit(estimateRawSize(body), limits.maxMessageBytes);
+
+  // Unknown fields first: a misspelt "Subject" explains the "subject is required" after it.
+  const errors: FieldError[] = unknownFieldErrors(body, NATIVE_FIELDS, '');
+  const collect = <T>(r: { errors: FieldError[] } & T): T => {
+    errors.push(...r.errors);
+    return r;
+  };
+
+  let from: Address | undefined;
+  if (isAbsent(body['from'])) errors.push({ path: 'from', message: 'is required' });
+  else from = collect(parseAddressField(body['from'], 'from')).address;
+  const to = collect(parseAddressList(body['to'], 'to')).addresses;
+  const cc = collect(parseAddressList(body['cc'], 'cc')).addresses;
+  const bcc = collect(parseAddressList(body['bcc'], 'bcc')).addresses;
+  if (recipientCount === 0) errors.push({ path: 'to', message: 'no recipients: provide at least one address in to, cc or bcc' });
+  const replyTo = collect(parseAddressList(body['reply_to'], 'reply_to')).addresses;
+
+  const subject = collect(parseSubject(body['subject'], 'subject')).value;
+  const parts = collect(parseBodyParts(body['text'], body['html'], { text: 'text', html: 'html' })).value;
+  const headers = collect(checkHeaders(body['headers'], 'headers')).headers;
+  const attachments = collect(parseAttachments(body['attachments'], 'attachments')).attachments;
+  const tags = collect(parseTags(body['tags'], 'tags')).value;
+  const metadata = collect(parseMetadata(body['metadata'], 'metadata')).value;
+  const sendAt = collect(parseSendAt(body['send_at'], now, limits.maxScheduleAheadMs, 'send_at')).value;
+
+  if (errors.length > 0 || from === undefined) throw validationError(errors);
+  const content: Content = { kind: 'parts', subject, ...parts, headers, attachments, replyTo };
+  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }) };
+}
+
+// Counts only well-typed pieces: a base64 string's length already is its encoded size, so
+// nothing is decoded before the limit is known to hold.
+function estimateRawSize(body: Record<string, unknown>): number {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  let base64Chars = 0;
+  const attachments = body['attachments'];
+  if (Array.isArray(attachments)) {
+    for (const a of attachments) if (isRecord(a)) base64Chars += str(a['content'])?.length ?? 0;
+  }
+  const headerMap = body['headers'];
+  const headers = isRecord(headerMap)
+    ? Object.entries(headerMap).flatMap(([name, value]) => (typeof value === 'string' ? [{ name, value }] : []))
+    : [];
+  return estimateEncodedSize({
+    subject: str(body['subject']),
+    text: str(body['text']),
+    html: str(body['html']),
+    headers,
+    attachmentBytes: (base64Chars * 3) / 4,
+  });
+}
