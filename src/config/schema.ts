@@ -47,7 +47,7 @@ export const schema = {
     destinations: structured<readonly DestinationOverride[]>(
       'list of overrides',
       [],
-      'Per-destination limits: `[{match, max_connections}]`; the first match wins.',
+      'Per-destination limits: `[{match, max_connections}]`; the most specific match wins (exact, then longest *.suffix, then *).',
       parseDestinationOverrides,
     ),
     recipients_per_transaction: int(50, 'Most recipients of one message sent in one SMTP transaction.', { min: 1, max: 1000 }),

@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.js';
+import type { ApiKeyVerifier } from '../auth.js';
+import type { SendService } from '../send.js';
+
+export interface HttpLimits {
+  readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
+  readonly maxScheduleAheadMs: number;
+}
+
+/** What the HTTP layer needs, passed in by app.ts; route plugins receive it as options. */
+export interface HttpDeps {
+  readonly store: Store;
+  readonly send: SendService;
+  readonly keys: ApiKeyVerifier;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly limits: HttpLimits;
+  /** Resolves true when this process can take traffic (store reachable, roles started). */
+  readonly ready: () => Promise<boolean>;
+}

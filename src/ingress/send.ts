@@ -1,0 +1,88 @@
+// The one send path: every ingress hands validated SendRequests to SendService.send(), which
+// composes MIME, builds one delivery per recipient and commits them durably in one
+// transaction before anything is acknowledged.
+import { composeMime, messageIdFor } from '../compose/mime.js';
+import { ensureIdentity, headerValue, splitHeaders } from '../compose/raw.js';
+import { TxError } from '../domain/errors.js';
+import { domainOf, envelopeRecipients, type SendRequest } from '../domain/message/types.js';
+import { deliveryIdFor, newMessageId } from '../lib/ids.js';
+import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
+
+export interface SendServiceDeps {
+  readonly store: Store;
+  readonly hostname: string;
+  readonly now: () => number;
+  readonly maxMessageBytes: number;
+  readonly idempotencyTtlMs: number;
+  /** Called after a commit so an in-process worker can claim at once. */
+  readonly onAccepted: () => void;
+}
+
+export interface SendOptions {
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
+}
+
+export class SendService {
+  constructor(private readonly deps: SendServiceDeps) {}
+
+  /** Accepts one or more messages atomically; resolves after the durable commit. */
+  async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
+    const now = this.deps.now();
+    const messages = await Promise.all(requests.map((r) => this.build(tenantId, r, now)));
+    let outcome: AcceptOutcome;
+    try {
+      outcome = await this.deps.store.acceptMessages({
+        tenantId,
+        messages,
+        now,
+        ...(opts.idempotency ? { idempotency: { ...opts.idempotency, expiresAt: now + this.deps.idempotencyTtlMs } } : {}),
+      });
+    } catch (e) {
+      throw new TxError('TX_ERR_UNAVAILABLE', `The message could not be stored; nothing was accepted (${(e as Error).message}).`);
+    }
+    if (outcome.kind === 'accepted') this.deps.onAccepted();
+    return outcome;
+  }
+
+  private async build(tenantId: string, req: SendRequest, now: number): Promise<NewMessage> {
+    const id = newMessageId(now);
+    let raw: Buffer;
+    let messageIdHeader = messageIdFor(id, this.deps.hostname);
+    let subject: string;
+    let headerFrom: string;
+    if (req.content.kind === 'parts') {
+      raw = await composeMime({ from: req.from, to: req.to, cc: req.cc, content: req.content, messageIdHeader, date: now });
+      subject = req.content.subject;
+      headerFrom = req.from.address;
+    } else {
+      ({ raw, messageIdHeader } = ensureIdentity(req.content.raw, messageIdHeader, now));
+      const { lines } = splitHeaders(raw);
+      subject = headerValue(lines, 'subject') ?? '';
+      headerFrom = headerValue(lines, 'from') ?? req.from.address;
+    }
+    if (raw.length > this.deps.maxMessageBytes) {
+      throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
+    }
+    const recipients = envelopeRecipients(req).map((a, i) => ({
+      deliveryId: deliveryIdFor(id, i),
+      address: a.address,
+      domain: domainOf(a.address),
+      smtputf8: a.smtputf8,
+    }));
+    const sendAt = req.sendAt !== undefined && req.sendAt > now ? req.sendAt : now;
+    return {
+      id,
+      tenantId,
+      messageIdHeader,
+      envelopeFrom: req.envelopeFrom ?? req.from.address,
+      headerFrom,
+      subject,
+      raw,
+      tags: req.tags,
+      metadata: req.metadata,
+      createdAt: now,
+      sendAt,
+      recipients,
+    };
+  }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Process entry: parses the command line, loads the configuration, runs one command.
+// The only place that calls process.exit.
+import { parseArgs } from 'node:util';
+import { serve } from './cli/serve.js';
+import { createKey, listKeys, revokeKey } from './cli/keys.js';
+import { ConfigError, configReference, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { openStore } from './store/open.js';
+
+const USAGE = `usage:
+  txmail serve [--config FILE] [--role all|api|worker]
+  txmail migrate [--config FILE]
+  txmail keys create --name NAME --scopes send,read,admin [--tenant ID] [--config FILE]
+  txmail keys list [--tenant ID] [--config FILE]
+  txmail keys revoke ID [--config FILE]
+  txmail config reference        print the configuration reference (Markdown)
+  txmail config check [--config FILE]
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      tenant: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, sub, arg] = positionals;
+  if (values.help || !cmd) {
+    process.stdout.write(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === 'config' && sub === 'reference') {
+    process.stdout.write(configReference() + '\n');
+    return 0;
+  }
+  const config = (): Config => loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.role ? { role: values.role } : {} });
+  const withStore = async (fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<number>): Promise<number> => {
+    const c = config();
+    const store = await openStore(c.database_url, c.data_dir);
+    try {
+      await store.migrate();
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+  switch (cmd) {
+    case 'serve':
+      await serve(config(), process.stdout);
+      return 0;
+    case 'migrate':
+      return withStore(async () => {
+        process.stdout.write('migrations applied\n');
+        return 0;
+      });
+    case 'config':
+      if (sub === 'check') {
+        config();
+        process.stdout.write('configuration ok\n');
+        return 0;
+      }
+      break;
+    case 'keys':
+      if (sub === 'create') {
+        if (!values.name || !values.scopes) {
+          process.stderr.write('keys create needs --name and --scopes\n');
+          return 2;
+        }
+        const name = values.name;
+        const scopes = values.scopes;
+        return withStore((s) => createKey(s, { name, scopes, tenant: values.tenant }, process.stdout));
+      }
+      if (sub === 'list') return withStore((s) => listKeys(s, values.tenant, process.stdout));
+      if (sub === 'revoke' && arg) return withStore((s) => revokeKey(s, arg, process.stdout));
+      break;
+    default:
+      break;
+  }
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`txmail: ${e.message}\n`);
+    else process.stderr.write(`txmail: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(e instanceof ConfigError ? 78 : 1);
+  },
+);

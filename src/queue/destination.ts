@@ -1,0 +1,178 @@
+// One destination (recipient domain) of one worker: its held deliveries and the SMTP
+// sessions that drain them. Sessions are reused for the next message to the same
+// destination and closed after an idle wait.
+//
+// States: alive ──all hosts refuse to connect──► dead (until deadUntil, deliveries deferred
+// without an attempt) ──deadUntil passes──► probing (one session) ──connects──► alive.
+import type { AttemptResult } from '../domain/delivery/types.js';
+import type { SmtpReply } from '../domain/smtp/reply.js';
+import type { SmtpSession } from '../delivery/smtp-session.js';
+import type { ClaimedDelivery, MessageForDelivery } from '../store/store.js';
+
+export interface DestinationHost {
+  /** Records results; resolves when they are durable. */
+  record(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void>;
+  resolveAndConnect(dest: Destination): Promise<ConnectOutcome>;
+  loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined>;
+  prepare(msg: MessageForDelivery, batch: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }>;
+  splitsRecipients(msg: MessageForDelivery): boolean;
+  /** Takes a global connection slot; false when every slot is in use. */
+  acquireSlot(): boolean;
+  releaseSlot(): void;
+  now(): number;
+  markDead(dest: Destination, text: string): Promise<number>;
+  markAlive(dest: Destination): Promise<void>;
+  released(n: number): void;
+  readonly recipientsPerTransaction: number;
+  readonly idleMs: number;
+}
+
+export type ConnectOutcome =
+  | { readonly kind: 'session'; readonly session: SmtpSession }
+  /** Routing failed before any connection (DNS, egress filter). */
+  | { readonly kind: 'unroutable'; readonly result: AttemptResult }
+  /** No host accepted a connection: the destination is dead. */
+  | { readonly kind: 'dead'; readonly text: string };
+
+export class Destination {
+  readonly pending: ClaimedDelivery[] = [];
+  active = 0;
+  deadUntil = 0;
+  failures = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    readonly domain: string,
+    readonly maxConnections: number,
+    private readonly host: DestinationHost,
+  ) {}
+
+  /** Deliveries held here, waiting or in flight. */
+  held = 0;
+
+  add(ds: readonly ClaimedDelivery[], now: number): void {
+    this.held += ds.length;
+    if (this.deadUntil > now) {
+      // Dead destination: defer without an attempt until it may be probed again.
+      void this.finish(ds.map((delivery) => ({ delivery, result: { kind: 'suspended', until: this.deadUntil, text: `delivery to ${this.domain} suspended: destination unreachable` } })));
+      return;
+    }
+    this.pending.push(...ds);
+    for (const w of this.waiters.splice(0)) w();
+    this.kick(now);
+  }
+
+  /**
+   * Starts sessions while there is more waiting work than sessions, up to the destination's
+   * limit (one while probing a dead destination) and while global slots last.
+   */
+  kick(now: number): void {
+    const limit = this.failures > 0 ? 1 : this.maxConnections;
+    while (this.pending.length > this.active && this.active < limit && this.deadUntil <= now) {
+      if (!this.host.acquireSlot()) break;
+      this.active++;
+      void this.runSession().finally(() => {
+        this.active--;
+        this.host.releaseSlot();
+        this.kick(this.host.now());
+      });
+    }
+  }
+
+  private async finish(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void> {
+    try {
+      await this.host.record(items);
+    } finally {
+      this.held -= items.length;
+      this.host.released(items.length);
+    }
+  }
+
+  private takeAll(): ClaimedDelivery[] {
+    return this.pending.splice(0);
+  }
+
+  private async runSession(): Promise<void> {
+    const c = await this.host.resolveAndConnect(this);
+    if (c.kind === 'unroutable') {
+      await this.finish(this.takeAll().map((delivery) => ({ delivery, result: c.result })));
+      return;
+    }
+    if (c.kind === 'dead' && this.active > 1) {
+      // Other sessions to this destination are working: the remote limits our connections.
+      // Leave the work to them rather than declaring the destination dead.
+      return;
+    }
+    if (c.kind === 'dead') {
+      const until = await this.host.markDead(this, c.text);
+      await this.finish(this.takeAll().map((delivery) => ({ delivery, result: { kind: 'failed', reason: 'connection_failed', text: c.text, unknownOutcome: false, notBefore: until } })));
+      return;
+    }
+    const session = c.session;
+    if (this.failures > 0) await this.host.markAlive(this);
+    try {
+      for (;;) {
+        const batch = this.pending.length > 0 ? this.pending.splice(0, 1) : await this.waitForWork();
+        if (!batch) break;
+        await this.sendBatch(session, batch);
+        if (!session.usable) break;
+      }
+    } finally {
+      session.close();
+    }
+  }
+
+  /** Waits up to the idle time for more work for this destination. */
+  private waitForWork(): Promise<ClaimedDelivery[] | undefined> {
+    if (this.host.idleMs <= 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(this.pending.length > 0 ? this.pending.splice(0, 1) : undefined);
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve(undefined);
+      }, this.host.idleMs);
+      this.waiters.push(wake);
+    });
+  }
+
+  private async sendBatch(session: SmtpSession, first: ClaimedDelivery[]): Promise<void> {
+    const head = first[0]!;
+    const loaded = await this.host.loadMessage(head);
+    if (!loaded) {
+      await this.finish([{ delivery: head, result: { kind: 'unroutable', permanent: true, reason: 'unknown', text: 'message data missing' } }]);
+      return;
+    }
+    const batch = [head];
+    if (!head.hasOwnRaw && !this.host.splitsRecipients(loaded.msg)) {
+      // Further recipients of the same message share the transaction (RFC 5321 §3.3).
+      for (let i = 0; i < this.pending.length && batch.length < this.host.recipientsPerTransaction; ) {
+        const d = this.pending[i]!;
+        if (d.messageId === head.messageId && !d.hasOwnRaw) {
+          batch.push(d);
+          this.pending.splice(i, 1);
+        } else i++;
+      }
+    }
+    const { from, raw } = await this.host.prepare(loaded.msg, batch, loaded.raw);
+    const r = await session.send({ from, to: batch.map((d) => d.recipient), size: raw.length }, raw);
+    const mx = session.target.host;
+    const tls = session.tls;
+    if (r.kind === 'failed') {
+      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome } })));
+      return;
+    }
+    const items = batch.map((delivery) => {
+      const ok = r.accepted.get(delivery.recipient);
+      const no: SmtpReply | undefined = r.rejected.get(delivery.recipient);
+      const result: AttemptResult = ok
+        ? { kind: 'accepted', reply: ok, mx, tls }
+        : { kind: 'rejected', reply: no ?? { code: 451, text: 'no reply for this recipient' }, mx, tls };
+      return { delivery, result };
+    });
+    await this.finish(items);
+    if (r.rejected.size > 0 && session.usable) await session.reset();
+  }
+}

@@ -1,0 +1,307 @@
+// The worker: claims due deliveries under a lease, hands them to per-destination queues,
+// renews the leases it holds, and records every attempt's outcome through transition().
+//
+// Loop: claim (up to the hold limits, skipping destinations that hold enough) → sleep until
+// woken by an acceptance, the next due time or poll_ms → claim again. A crash loses nothing:
+// unrecorded leases expire and the deliveries become due again, flagged possible_duplicate.
+import type { Logger } from 'pino';
+import { transition } from '../domain/delivery/transition.js';
+import type { AttemptResult } from '../domain/delivery/types.js';
+import type { RetryPolicy } from '../domain/retry/schedule.js';
+import type { ClaimedDelivery, MessageForDelivery, OutcomeRecord, Store } from '../store/store.js';
+import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
+import type { Clock, Connector, OutboundPreparer, TargetResolver } from './ports.js';
+
+export interface SchedulerOptions {
+  readonly owner: string;
+  readonly maxHeld: number;
+  readonly maxHeldPerDestination: number;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly maxConnections: number;
+  readonly connectionsFor: (domain: string) => number;
+  readonly recipientsPerTransaction: number;
+  readonly idleMs: number;
+  readonly retry: RetryPolicy;
+  readonly deadBackoffMs: number;
+}
+
+export interface SchedulerDeps {
+  readonly store: Store;
+  readonly resolver: TargetResolver;
+  readonly connector: Connector;
+  readonly preparer: OutboundPreparer;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/** Claims of fewer rows than asked are spaced by this, so a trickle of sends is batched. */
+const MIN_CLAIM_INTERVAL_MS = 10;
+
+export class Scheduler implements DestinationHost {
+  private readonly destinations = new Map<string, Destination>();
+  private heldCount = 0;
+  private slotsUsed = 0;
+  private running = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private loopDone: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  readonly recipientsPerTransaction: number;
+  readonly idleMs: number;
+
+  constructor(
+    private readonly opts: SchedulerOptions,
+    private readonly deps: SchedulerDeps,
+  ) {
+    this.recipientsPerTransaction = opts.recipientsPerTransaction;
+    this.idleMs = opts.idleMs;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(1000, this.opts.leaseMs / 3));
+    this.renewTimer.unref();
+  }
+
+  /** New work may be due: claim soon instead of waiting for the poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, waits for sessions in flight (up to graceMs), gives back what is still held. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    clearInterval(this.renewTimer);
+    await this.loopDone;
+    const deadline = this.now() + graceMs;
+    const held = (): ClaimedDelivery[] => [...this.destinations.values()].flatMap((d) => d.pending);
+    // Waiting deliveries go back at once; sessions in flight finish their transaction.
+    const waiting = [...this.destinations.values()].flatMap((d) => d.pending.splice(0));
+    await this.deps.store.releaseLeases(this.opts.owner, waiting.map((d) => ({ deliveryId: d.id, leaseToken: d.leaseToken })), this.now());
+    this.heldCount -= waiting.length;
+    while ([...this.destinations.values()].some((d) => d.active > 0) && this.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const left = held();
+    if (left.length > 0) await this.deps.store.releaseLeases(this.opts.owner, left.map((d) => ({ deliveryId: d.id, leaseToken: d.leaseToken })), this.now());
+  }
+
+  get held(): number {
+    return this.heldCount;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  private async loop(): Promise<void> {
+    let lastClaim = 0;
+    while (this.running) {
+      let full = false;
+      const room = this.opts.maxHeld - this.heldCount;
+      if (room > 0) {
+        const sinceLast = this.now() - lastClaim;
+        if (sinceLast < MIN_CLAIM_INTERVAL_MS) await new Promise((r) => setTimeout(r, MIN_CLAIM_INTERVAL_MS - sinceLast));
+        lastClaim = this.now();
+        this.woken = false;
+        const limit = Math.min(room, 1000);
+        try {
+          const claimed = await this.deps.store.claimDue({
+            owner: this.opts.owner,
+            now: this.now(),
+            leaseMs: this.opts.leaseMs,
+            limit,
+            excludeDomains: this.saturated(),
+          });
+          this.dispatch(claimed);
+          full = claimed.length === limit;
+        } catch (e) {
+          this.deps.log.error({ err: e }, 'claiming due deliveries failed');
+        }
+      }
+      if (full || !this.running) continue;
+      await this.sleep();
+    }
+  }
+
+  private async sleep(): Promise<void> {
+    if (this.woken) return;
+    let ms = this.opts.pollMs;
+    try {
+      const next = await this.deps.store.nextDueAt();
+      if (next !== null) ms = Math.max(0, Math.min(ms, next - this.now()));
+    } catch {
+      // Poll at the normal interval if the store cannot say.
+    }
+    if (ms === 0 && this.heldCount < this.opts.maxHeld && this.saturated().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, Math.max(ms, MIN_CLAIM_INTERVAL_MS));
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = undefined;
+  }
+
+  private saturated(): string[] {
+    const out: string[] = [];
+    for (const [domain, d] of this.destinations) if (d.held >= this.opts.maxHeldPerDestination) out.push(domain);
+    return out;
+  }
+
+  private dispatch(claimed: readonly ClaimedDelivery[]): void {
+    if (claimed.length === 0) return;
+    this.heldCount += claimed.length;
+    const byDomain = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) {
+      const list = byDomain.get(d.domain);
+      if (list) list.push(d);
+      else byDomain.set(d.domain, [d]);
+    }
+    const now = this.now();
+    for (const [domain, list] of byDomain) this.destination(domain).add(list, now);
+  }
+
+  private destination(domain: string): Destination {
+    let d = this.destinations.get(domain);
+    if (!d) {
+      d = new Destination(domain, this.opts.connectionsFor(domain), this);
+      this.destinations.set(domain, d);
+    }
+    return d;
+  }
+
+  private async renew(): Promise<void> {
+    const leases: Array<{ deliveryId: string; leaseToken: number }> = [];
+    for (const d of this.inFlightAndWaiting()) leases.push({ deliveryId: d.id, leaseToken: d.leaseToken });
+    if (leases.length === 0) return;
+    try {
+      await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
+    } catch (e) {
+      this.deps.log.error({ err: e }, 'renewing leases failed');
+    }
+  }
+
+  private readonly inFlight = new Set<ClaimedDelivery>();
+
+  private *inFlightAndWaiting(): Iterable<ClaimedDelivery> {
+    yield* this.inFlight;
+    for (const d of this.destinations.values()) yield* d.pending;
+  }
+
+  // DestinationHost ------------------------------------------------------------------------
+
+  async record(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void> {
+    const now = this.now();
+    const outcomes: OutcomeRecord[] = items.map(({ delivery: d, result }) => {
+      const t = transition(
+        { id: d.id, messageId: d.messageId, recipient: d.recipient, attempts: d.attempts, acceptedAt: d.acceptedAt, possibleDuplicate: d.possibleDuplicate },
+        result,
+        this.opts.retry,
+        now,
+      );
+      return {
+        deliveryId: d.id,
+        leaseToken: d.leaseToken,
+        tenantId: d.tenantId,
+        state: t.state,
+        attempts: t.attempts,
+        nextAttemptAt: t.nextAttemptAt,
+        lastReply: t.lastReply,
+        lastMx: t.lastMx,
+        possibleDuplicate: t.possibleDuplicate,
+        bounceClass: t.bounce?.class ?? null,
+        reason: t.bounce?.reason ?? (t.event.type === 'deferred' ? t.event.data.reason : null),
+        event: t.event,
+      };
+    });
+    try {
+      const ok = await this.deps.store.recordOutcomes(outcomes);
+      ok.forEach((written, i) => {
+        if (!written) this.deps.log.warn({ delivery: outcomes[i]!.deliveryId }, 'outcome not recorded: lease taken over by another worker');
+      });
+      for (const o of outcomes) {
+        this.deps.log.info({ message: o.event.messageId, delivery: o.deliveryId, state: o.state, reply: o.lastReply, mx: o.lastMx }, `delivery ${o.state}`);
+      }
+    } catch (e) {
+      // The lease stays; when it expires the delivery is tried again (possible duplicate).
+      this.deps.log.error({ err: e, deliveries: outcomes.map((o) => o.deliveryId) }, 'recording outcomes failed');
+    }
+    for (const { delivery } of items) this.inFlight.delete(delivery);
+  }
+
+  released(n: number): void {
+    this.heldCount -= n;
+    if (this.heldCount < this.opts.maxHeld) this.wake();
+  }
+
+  async resolveAndConnect(dest: Destination): Promise<ConnectOutcome> {
+    const plan = await this.deps.resolver.resolve(dest.domain, this.now());
+    if (plan.kind === 'fail') return { kind: 'unroutable', result: { kind: 'unroutable', permanent: plan.permanent, reason: plan.reason, text: plan.text } };
+    const errors: string[] = [];
+    for (const target of plan.targets) {
+      const r = await this.deps.connector.open(target);
+      if (r.ok) return { kind: 'session', session: r.session };
+      errors.push(r.text);
+    }
+    return { kind: 'dead', text: errors.join('; ') || `no host to connect to for ${dest.domain}` };
+  }
+
+  async loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined> {
+    this.inFlight.add(d);
+    const msg = (await this.deps.store.loadMessages([d.messageId])).get(d.messageId);
+    if (!msg) return undefined;
+    const raw = d.hasOwnRaw ? await this.deps.store.loadDeliveryRaw(d.id) : msg.raw;
+    return raw ? { msg, raw } : undefined;
+  }
+
+  prepare(msg: MessageForDelivery, batch: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }> {
+    for (const d of batch) this.inFlight.add(d);
+    return this.deps.preparer.prepare(msg, batch, raw);
+  }
+
+  splitsRecipients(msg: MessageForDelivery): boolean {
+    return this.deps.preparer.splitsRecipients(msg);
+  }
+
+  acquireSlot(): boolean {
+    if (this.slotsUsed >= this.opts.maxConnections) return false;
+    this.slotsUsed++;
+    return true;
+  }
+
+  releaseSlot(): void {
+    this.slotsUsed--;
+    // A freed slot may unblock a destination that found none.
+    const now = this.now();
+    for (const d of this.destinations.values()) {
+      if (d.pending.length > d.active) {
+        d.kick(now);
+        if (this.slotsUsed >= this.opts.maxConnections) break;
+      }
+    }
+  }
+
+  async markDead(dest: Destination, text: string): Promise<number> {
+    dest.failures += 1;
+    const backoff = Math.min(this.opts.deadBackoffMs * 2 ** (dest.failures - 1), this.opts.retry.maxDelayS * 1000);
+    dest.deadUntil = this.now() + backoff;
+    this.deps.log.warn({ destination: dest.domain, until: dest.deadUntil, failures: dest.failures, error: text }, 'destination dead: backing off');
+    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: dest.deadUntil, failures: dest.failures, lastError: text });
+    return dest.deadUntil;
+  }
+
+  async markAlive(dest: Destination): Promise<void> {
+    dest.failures = 0;
+    dest.deadUntil = 0;
+    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: 0, failures: 0, lastError: null });
+  }
+}
