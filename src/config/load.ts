@@ -125,9 +125,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
 /** The configuration reference as a Markdown table, generated from the schema. */
 export function configReference(): string {
+  const cell = (t: string): string => t.replace(/\|/g, '\\|');
   const rows = KEYS.map((k) => {
     const def = k.spec.defaultText ?? (k.spec.secret && k.spec.default ? '(set)' : JSON.stringify(k.spec.default));
-    return `| \`${k.path}\` | \`${k.env}\` | ${k.spec.type} | ${def === '""' ? '(empty)' : def.startsWith('"') || def.startsWith('[') || /^[\d.]+$|^true$|^false$/.test(def) ? `\`${def}\`` : def} | ${k.spec.description} |`;
+    return `| \`${k.path}\` | \`${k.env}\` | ${cell(k.spec.type)} | ${def === '""' ? '(empty)' : def.startsWith('"') || def.startsWith('[') || /^[\d.]+$|^true$|^false$/.test(def) ? `\`${def}\`` : def} | ${cell(k.spec.description)} |`;
   });
   return ['| key | environment | type | default | description |', '|---|---|---|---|---|', ...rows].join('\n');
 }
