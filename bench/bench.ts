@@ -20,6 +20,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '0' },
     'database-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     keep: { type: 'boolean', default: false },
+    /** Writes a V8 CPU profile of the server into this directory. */
+    profile: { type: 'string' },
   },
 });
 const N = Number(values.messages);
@@ -96,7 +98,8 @@ async function main(): Promise<void> {
   };
   const cfgFile = join(dir, 'txmail.json');
   writeFileSync(cfgFile, JSON.stringify(config));
-  const server = spawn(process.execPath, [MAIN, 'serve', '--config', cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const server = spawn(process.execPath, [...nodeArgs, MAIN, 'serve', '--config', cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const key = (await firstLine(server, /^\s+(SG\.\S+)$/, 30_000))[1]!;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const post = (payload: string): Promise<number> =>

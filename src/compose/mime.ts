@@ -15,6 +15,13 @@ export interface ComposeInput {
 
 const mailbox = (a: Address): { name: string; address: string } => ({ name: a.name ?? '', address: a.address });
 
+/**
+ * SMTP needs CRLF line ends. The composer writes CRLF itself; only the caller's text and HTML
+ * may carry bare LF (or CR), so those are normalised here instead of running the composer's
+ * line-ending transform over the whole output (a stream stage that costs more than the rest).
+ */
+const crlf = (s: string): string => s.replace(/\r\n|\r|\n/g, '\r\n');
+
 /** Builds the RFC 5322 message. Bcc recipients are never written into the headers. */
 export async function composeMime(input: ComposeInput): Promise<Buffer> {
   const c = input.content;
@@ -25,8 +32,8 @@ export async function composeMime(input: ComposeInput): Promise<Buffer> {
     ...(input.cc.length > 0 ? { cc: input.cc.map(mailbox) } : {}),
     ...(c.replyTo.length > 0 ? { replyTo: c.replyTo.map(mailbox) } : {}),
     subject: c.subject,
-    ...(c.text !== undefined ? { text: c.text } : {}),
-    ...(c.html !== undefined ? { html: c.html } : {}),
+    ...(c.text !== undefined ? { text: crlf(c.text) } : {}),
+    ...(c.html !== undefined ? { html: crlf(c.html) } : {}),
     attachments: c.attachments.map((a) => ({
       filename: a.filename,
       content: a.content,
@@ -40,7 +47,6 @@ export async function composeMime(input: ComposeInput): Promise<Buffer> {
     // Content is ours to give; the composer must never read files or URLs on a caller's behalf.
     disableFileAccess: true,
     disableUrlAccess: true,
-    newline: 'win',
   });
   return composer.compile().build();
 }
