@@ -1,19 +1,15 @@
 // The composition root: builds the store, the ingress and the workers from a validated
 // Config, and starts or stops them for the roles this process runs.
 import type { FastifyInstance } from 'fastify';
-import { hostname as osHostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import { SmtpSession } from './delivery/smtp-session.js';
-import { createTargetResolver } from './delivery/targets.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
-import { newShortId } from './lib/ids.js';
 import { createLogger } from './lib/logger.js';
-import { matchOverride } from './domain/routing/index.js';
-import { passThroughPreparer, systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
-import { Scheduler } from './queue/scheduler.js';
+import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
+import { createScheduler, inProcessWorker, type WorkerRole } from './worker.js';
+import { ThreadedWorker } from './worker-thread.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -33,7 +29,7 @@ export interface App {
   readonly store: Store;
   readonly log: Logger;
   readonly http: FastifyInstance | undefined;
-  readonly scheduler: Scheduler | undefined;
+  readonly worker: WorkerRole | undefined;
   readonly send: SendService;
   /** `http://host:port` once listening. */
   httpUrl(): string;
@@ -52,49 +48,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const runsApi = config.role !== 'worker';
   const runsWorker = config.role !== 'api';
 
-  const d = config.delivery;
-  const scheduler = runsWorker
-    ? new Scheduler(
-        {
-          owner: `${osHostname()}:${process.pid}:${newShortId(6)}`,
-          maxHeld: config.worker.max_held,
-          maxHeldPerDestination: config.worker.max_held_per_destination,
-          leaseMs: config.worker.lease_s * 1000,
-          pollMs: config.worker.poll_ms,
-          maxConnections: d.max_connections,
-          connectionsFor: (domain) => matchOverride(d.destinations, domain)?.maxConnections ?? d.max_connections_per_destination,
-          recipientsPerTransaction: d.recipients_per_transaction,
-          idleMs: d.idle_connection_s * 1000,
-          retry: {
-            firstDelayS: d.retry.first_delay_s,
-            factor: d.retry.factor,
-            maxDelayS: d.retry.max_delay_s,
-            maxLifetimeS: d.retry.max_lifetime_s,
-          },
-          deadBackoffMs: d.dead_destination_backoff_s * 1000,
-        },
-        {
-          store,
-          resolver: opts.resolver ?? createTargetResolver(config),
-          connector: opts.connector ?? {
-            open: (target) =>
-              SmtpSession.open(target, {
-                hostname: config.hostname,
-                timeouts: {
-                  connectMs: d.timeouts.connect_s * 1000,
-                  greetingMs: d.timeouts.greeting_s * 1000,
-                  commandMs: d.timeouts.command_s * 1000,
-                  dataBlockMs: d.timeouts.data_block_s * 1000,
-                  dataEndMs: d.timeouts.data_end_s * 1000,
-                },
-              }),
-          },
-          preparer: opts.preparer ?? passThroughPreparer,
-          clock,
-          log: log.child({ component: 'queue' }),
-        },
-      )
-    : undefined;
+  // The worker role runs in a thread of its own unless parts of it are injected (tests) or the
+  // config keeps it on this thread.
+  const injected = opts.resolver !== undefined || opts.connector !== undefined || opts.preparer !== undefined || opts.clock !== undefined;
+  const worker: WorkerRole | undefined = !runsWorker
+    ? undefined
+    : config.worker.thread && !injected
+      ? new ThreadedWorker(config, log)
+      : inProcessWorker(
+          createScheduler(config, store, log.child({ component: 'queue' }), {
+            ...(opts.resolver ? { resolver: opts.resolver } : {}),
+            ...(opts.connector ? { connector: opts.connector } : {}),
+            ...(opts.preparer ? { preparer: opts.preparer } : {}),
+            ...(opts.clock ? { clock: opts.clock } : {}),
+          }),
+        );
 
   const send = new SendService({
     store,
@@ -102,7 +70,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     now: () => clock.now(),
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
-    onAccepted: () => scheduler?.wake(),
+    onAccepted: () => worker?.wake(),
   });
 
   let started = false;
@@ -131,7 +99,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     store,
     log,
     http,
-    scheduler,
+    worker,
     send,
     httpUrl() {
       const addr = http?.server.address();
@@ -140,7 +108,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       if (http) await http.listen({ host: config.http.host, port: config.http.port });
-      scheduler?.start();
+      await worker?.start();
       housekeeping = setInterval(() => void store.purgeIdempotency(clock.now()).catch(() => undefined), 3600_000);
       housekeeping.unref();
       started = true;
@@ -150,7 +118,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       started = false;
       clearInterval(housekeeping);
       if (http) await http.close();
-      await scheduler?.stop();
+      await worker?.stop();
       await store.close();
       log.info('txmail stopped');
       log.flush();

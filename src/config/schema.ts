@@ -71,6 +71,7 @@ export const schema = {
     },
   },
   worker: {
+    thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),
     max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),
     max_held_per_destination: int(500, 'Most deliveries of one destination one worker holds, so a slow destination cannot starve the others.', { min: 1 }),
     lease_s: int(300, 'Lease length of a claimed delivery; renewed while it is held. A crashed worker’s deliveries are retried after this.', {

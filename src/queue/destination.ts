@@ -36,7 +36,12 @@ export type ConnectOutcome =
 
 export class Destination {
   readonly pending: ClaimedDelivery[] = [];
+  /** Sessions running (connecting or connected). */
   active = 0;
+  /** Sessions with an open connection. */
+  private connected = 0;
+  /** Concurrency the remote currently tolerates: lowered when it refuses a further connection. */
+  private cap: number;
   deadUntil = 0;
   failures = 0;
   private waiters: Array<() => void> = [];
@@ -45,7 +50,9 @@ export class Destination {
     readonly domain: string,
     readonly maxConnections: number,
     private readonly host: DestinationHost,
-  ) {}
+  ) {
+    this.cap = maxConnections;
+  }
 
   /** Deliveries held here, waiting or in flight. */
   held = 0;
@@ -67,7 +74,7 @@ export class Destination {
    * limit (one while probing a dead destination) and while global slots last.
    */
   kick(now: number): void {
-    const limit = this.failures > 0 ? 1 : this.maxConnections;
+    const limit = this.failures > 0 ? 1 : Math.min(this.maxConnections, this.cap);
     while (this.pending.length > this.active && this.active < limit && this.deadUntil <= now) {
       if (!this.host.acquireSlot()) break;
       this.active++;
@@ -98,17 +105,21 @@ export class Destination {
       await this.finish(this.takeAll().map((delivery) => ({ delivery, result: c.result })));
       return;
     }
-    if (c.kind === 'dead' && this.active > 1) {
-      // Other sessions to this destination are working: the remote limits our connections.
-      // Leave the work to them rather than declaring the destination dead.
-      return;
-    }
     if (c.kind === 'dead') {
-      const until = await this.host.markDead(this, c.text);
+      if (this.connected > 0) {
+        // Other sessions to this destination are connected: the remote limits our connections.
+        // Run with what it allows and leave the work to them.
+        this.cap = Math.max(1, this.connected);
+        return;
+      }
+      const now = this.host.now();
+      const until = this.deadUntil > now ? this.deadUntil : await this.host.markDead(this, c.text);
       await this.finish(this.takeAll().map((delivery) => ({ delivery, result: { kind: 'failed', reason: 'connection_failed', text: c.text, unknownOutcome: false, notBefore: until } })));
       return;
     }
     const session = c.session;
+    this.connected++;
+    this.cap = Math.min(this.maxConnections, this.cap + 1);
     if (this.failures > 0) await this.host.markAlive(this);
     try {
       for (;;) {
@@ -118,6 +129,7 @@ export class Destination {
         if (!session.usable) break;
       }
     } finally {
+      this.connected--;
       session.close();
     }
   }

@@ -159,6 +159,15 @@ export function describeStore(name: string, factory: StoreFactory): void {
       assert.equal((await s.claimDue({ owner: 'w3', now: T0 + 5000, leaseMs: 1000, limit: 10, excludeDomains: [] })).length, 1, 'only the owner renews');
     });
 
+    it('one lease records one outcome: a second one with the same token is refused', async (s) => {
+      await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test'])], now: T0 });
+      const [d] = await s.claimDue({ owner: 'w', now: T0, leaseMs: 1000, limit: 1, excludeDomains: [] });
+      assert.deepEqual(await s.recordOutcomes([deferredOutcome(d!, T0 + 5, T0 + 60_000)]), [true]);
+      assert.deepEqual(await s.recordOutcomes([deliveredOutcome(d!, T0 + 6)]), [false]);
+      const v = await s.getMessage('ten_a', d!.messageId);
+      assert.equal(v!.deliveries[0]!.state, 'deferred');
+    });
+
     it('a deferral sets the next attempt and counts the attempt', async (s) => {
       await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test'])], now: T0 });
       const [d] = await s.claimDue({ owner: 'w', now: T0, leaseMs: 1000, limit: 1, excludeDomains: [] });

@@ -131,7 +131,7 @@ async function recordRound(c: PoolClient, items: ReadonlyArray<{ i: number; o: O
             last_mx = o.mx, possible_duplicate = o.dup, bounce_class = o.class, reason = o.reason, updated_at = o.at
        FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int8[], $6::text[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::int8[])
               WITH ORDINALITY AS o(id, token, state, attempts, next_at, reply, mx, dup, class, reason, at, ord)
-      WHERE d.id = o.id AND d.lease_token = o.token AND d.next_attempt_at IS NOT NULL
+      WHERE d.id = o.id AND d.lease_token = o.token AND d.lease_owner IS NOT NULL AND d.next_attempt_at IS NOT NULL
      RETURNING o.ord`,
     [
       col((o) => o.deliveryId),

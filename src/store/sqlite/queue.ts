@@ -109,7 +109,7 @@ export function recordOutcomes(s: SqliteDb, outcomes: readonly OutcomeRecord[]):
     const u = s.stmt(
       `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, lease_owner = NULL, last_reply = ?, last_mx = ?,
               possible_duplicate = ?, bounce_class = ?, reason = ?, updated_at = ?
-        WHERE id = ? AND lease_token = ? AND next_attempt_at IS NOT NULL`,
+        WHERE id = ? AND lease_token = ? AND lease_owner IS NOT NULL AND next_attempt_at IS NOT NULL`,
     );
     const ev = s.stmt('INSERT INTO events (tenant_id, type, message_id, delivery_id, recipient, at, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
     return outcomes.map((o) => {

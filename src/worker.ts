@@ -1,0 +1,75 @@
+// Composition of the worker role: a Scheduler wired to the store, the MX resolver, the SMTP
+// client and the outbound preparer. Used in-process and inside the worker thread alike.
+import { hostname as osHostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { SmtpSession } from './delivery/smtp-session.js';
+import { createTargetResolver } from './delivery/targets.js';
+import { matchOverride } from './domain/routing/index.js';
+import { newShortId } from './lib/ids.js';
+import { passThroughPreparer, systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
+import { Scheduler } from './queue/scheduler.js';
+import type { Store } from './store/store.js';
+
+/** What a process's worker role offers the rest of the app, wherever it runs. */
+export interface WorkerRole {
+  start(): Promise<void>;
+  /** New work may be due. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export interface WorkerParts {
+  readonly resolver?: TargetResolver;
+  readonly connector?: Connector;
+  readonly preparer?: OutboundPreparer;
+  readonly clock?: Clock;
+}
+
+export function createScheduler(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): Scheduler {
+  const d = config.delivery;
+  return new Scheduler(
+    {
+      owner: `${osHostname()}:${process.pid}:${newShortId(6)}`,
+      maxHeld: config.worker.max_held,
+      maxHeldPerDestination: config.worker.max_held_per_destination,
+      leaseMs: config.worker.lease_s * 1000,
+      pollMs: config.worker.poll_ms,
+      maxConnections: d.max_connections,
+      connectionsFor: (domain) => matchOverride(d.destinations, domain)?.maxConnections ?? d.max_connections_per_destination,
+      recipientsPerTransaction: d.recipients_per_transaction,
+      idleMs: d.idle_connection_s * 1000,
+      retry: { firstDelayS: d.retry.first_delay_s, factor: d.retry.factor, maxDelayS: d.retry.max_delay_s, maxLifetimeS: d.retry.max_lifetime_s },
+      deadBackoffMs: d.dead_destination_backoff_s * 1000,
+    },
+    {
+      store,
+      resolver: parts.resolver ?? createTargetResolver(config),
+      connector: parts.connector ?? {
+        open: (target) =>
+          SmtpSession.open(target, {
+            hostname: config.hostname,
+            timeouts: {
+              connectMs: d.timeouts.connect_s * 1000,
+              greetingMs: d.timeouts.greeting_s * 1000,
+              commandMs: d.timeouts.command_s * 1000,
+              dataBlockMs: d.timeouts.data_block_s * 1000,
+              dataEndMs: d.timeouts.data_end_s * 1000,
+            },
+          }),
+      },
+      preparer: parts.preparer ?? passThroughPreparer,
+      clock: parts.clock ?? systemClock,
+      log,
+    },
+  );
+}
+
+/** The worker role on this thread, sharing the app's store. */
+export function inProcessWorker(scheduler: Scheduler): WorkerRole {
+  return {
+    start: async () => scheduler.start(),
+    wake: () => scheduler.wake(),
+    stop: () => scheduler.stop(),
+  };
+}
