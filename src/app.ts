@@ -8,7 +8,7 @@ import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
-import { createScheduler, inProcessWorker, type WorkerRole } from './worker.js';
+import { createWorkerRole, type WorkerRole } from './worker.js';
 import { ThreadedWorker } from './worker-thread.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -55,14 +55,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ? undefined
     : config.worker.thread && !injected
       ? new ThreadedWorker(config, log)
-      : inProcessWorker(
-          createScheduler(config, store, log.child({ component: 'queue' }), {
-            ...(opts.resolver ? { resolver: opts.resolver } : {}),
-            ...(opts.connector ? { connector: opts.connector } : {}),
-            ...(opts.preparer ? { preparer: opts.preparer } : {}),
-            ...(opts.clock ? { clock: opts.clock } : {}),
-          }),
-        );
+      : createWorkerRole(config, store, log, {
+          ...(opts.resolver ? { resolver: opts.resolver } : {}),
+          ...(opts.connector ? { connector: opts.connector } : {}),
+          ...(opts.preparer ? { preparer: opts.preparer } : {}),
+          ...(opts.clock ? { clock: opts.clock } : {}),
+        });
 
   const send = new SendService({
     store,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createLogger } from './lib/logger.js';
 import { openStore } from './store/open.js';
-import { createScheduler, type WorkerRole } from './worker.js';
+import { createWorkerRole, type WorkerRole } from './worker.js';
 
 type ToThread = 'wake' | 'stop';
 type FromThread = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
@@ -72,16 +72,16 @@ export class ThreadedWorker implements WorkerRole {
 
 async function runThread(config: Config): Promise<void> {
   const port = parentPort!;
-  const log = createLogger(config.log.level).child({ component: 'queue', thread: 'worker' });
+  const log = createLogger(config.log.level).child({ thread: 'worker' });
   try {
     const store = await openStore(config.database_url, config.data_dir);
-    const scheduler = createScheduler(config, store, log);
-    scheduler.start();
+    const role = createWorkerRole(config, store, log);
+    await role.start();
     port.on('message', (m: ToThread) => {
-      if (m === 'wake') scheduler.wake();
+      if (m === 'wake') role.wake();
       if (m === 'stop') {
         void (async () => {
-          await scheduler.stop();
+          await role.stop();
           await store.close();
           log.flush();
           port.postMessage({ type: 'stopped' } satisfies FromThread);

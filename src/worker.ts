@@ -65,11 +65,26 @@ export function createScheduler(config: Config, store: Store, log: Logger, parts
   );
 }
 
-/** The worker role on this thread, sharing the app's store. */
-export function inProcessWorker(scheduler: Scheduler): WorkerRole {
+/** A background task of the worker role besides delivery (webhook dispatch, stats roll-up...). */
+export interface BackgroundService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything the worker role runs, on whichever thread calls this. */
+export function createWorkerRole(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): WorkerRole {
+  const scheduler = createScheduler(config, store, log.child({ component: 'queue' }), parts);
+  // Later features add their services here.
+  const services: BackgroundService[] = [];
   return {
-    start: async () => scheduler.start(),
+    async start() {
+      scheduler.start();
+      for (const s of services) await s.start();
+    },
     wake: () => scheduler.wake(),
-    stop: () => scheduler.stop(),
+    async stop() {
+      for (const s of [...services].reverse()) await s.stop();
+      await scheduler.stop();
+    },
   };
 }

@@ -14,6 +14,9 @@ export const schema = {
   database_url: str('', 'Empty for the embedded SQLite file `<data_dir>/txmail.db`; `postgres://...` for PostgreSQL. `DATABASE_URL` is read too.', {
     secret: true,
   }),
+  public_url: str('http://127.0.0.1:7080', 'Base URL at which recipients reach this txmail (unsubscribe links, open and click tracking).', {
+    pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
+  }),
   http: {
     host: str('127.0.0.1', 'Address the HTTP API listens on.'),
     port: int(7080, 'Port of the HTTP API (0 picks a free one).', { min: 0, max: 65535 }),

@@ -4,9 +4,28 @@
 import { composeMime, messageIdFor } from '../compose/mime.js';
 import { ensureIdentity, headerValue, splitHeaders } from '../compose/raw.js';
 import { TxError } from '../domain/errors.js';
-import { domainOf, envelopeRecipients, type SendRequest } from '../domain/message/types.js';
+import { domainOf, envelopeRecipients, type Content, type SendRequest } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
+
+export type PartsContent = Extract<Content, { kind: 'parts' }>;
+
+export interface PersonalizeContext {
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly recipients: ReadonlyArray<{ readonly deliveryId: string; readonly address: string }>;
+}
+
+/** Features plug into the send path here instead of editing it. */
+export interface SendHooks {
+  /** Before anything is composed; throws a TxError to refuse (e.g. a sender domain the tenant has not verified). */
+  readonly check?: (tenantId: string, req: SendRequest) => Promise<void>;
+  /**
+   * Per-recipient content (e.g. tracked links): gets one content per recipient and returns
+   * one per recipient. Returning the same objects keeps one shared MIME for all.
+   */
+  readonly personalize?: (ctx: PersonalizeContext, contents: readonly PartsContent[]) => Promise<readonly PartsContent[]>;
+}
 
 export interface SendServiceDeps {
   readonly store: Store;
@@ -16,6 +35,7 @@ export interface SendServiceDeps {
   readonly idempotencyTtlMs: number;
   /** Called after a commit so an in-process worker can claim at once. */
   readonly onAccepted: () => void;
+  readonly hooks?: readonly SendHooks[];
 }
 
 export interface SendOptions {
@@ -28,6 +48,7 @@ export class SendService {
   /** Accepts one or more messages atomically; resolves after the durable commit. */
   async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
     const now = this.deps.now();
+    for (const h of this.deps.hooks ?? []) if (h.check) for (const r of requests) await h.check(tenantId, r);
     const messages = await Promise.all(requests.map((r) => this.build(tenantId, r, now)));
     let outcome: AcceptOutcome;
     try {
@@ -63,12 +84,17 @@ export class SendService {
     if (raw.length > this.deps.maxMessageBytes) {
       throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
     }
-    const recipients = envelopeRecipients(req).map((a, i) => ({
-      deliveryId: deliveryIdFor(id, i),
-      address: a.address,
-      domain: domainOf(a.address),
-      smtputf8: a.smtputf8,
-    }));
+    const addresses = envelopeRecipients(req);
+    const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content) : undefined;
+    const recipients = await Promise.all(
+      addresses.map(async (a, i) => ({
+        deliveryId: deliveryIdFor(id, i),
+        address: a.address,
+        domain: domainOf(a.address),
+        smtputf8: a.smtputf8,
+        ...(variants?.[i] ? { raw: await composeMime({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }) } : {}),
+      })),
+    );
     const sendAt = req.sendAt !== undefined && req.sendAt > now ? req.sendAt : now;
     return {
       id,
@@ -84,5 +110,20 @@ export class SendService {
       sendAt,
       recipients,
     };
+  }
+
+  /** Runs the personalize hooks; undefined when every recipient keeps the shared content. */
+  private async personalize(
+    tenantId: string,
+    messageId: string,
+    addresses: ReadonlyArray<{ readonly address: string }>,
+    content: PartsContent,
+  ): Promise<ReadonlyArray<PartsContent | undefined> | undefined> {
+    const hooks = (this.deps.hooks ?? []).filter((h) => h.personalize);
+    if (hooks.length === 0) return undefined;
+    const ctx: PersonalizeContext = { tenantId, messageId, recipients: addresses.map((a, i) => ({ deliveryId: deliveryIdFor(messageId, i), address: a.address })) };
+    let contents: readonly PartsContent[] = addresses.map(() => content);
+    for (const h of hooks) contents = await h.personalize!(ctx, contents);
+    return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;
   }
 }

@@ -8,10 +8,21 @@ import type { NewEvent, StoredEvent } from '../domain/events/types.js';
 export type Scope = 'send' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
 
+/** Per-tenant switches; each feature reads its own field. Stored as JSON, merged on update. */
+export interface TenantSettings {
+  /** Send from domains the tenant has not added and verified (development only). */
+  readonly allowUnverifiedSenders?: boolean;
+  /** Add List-Unsubscribe (RFC 8058 one-click) to bulk messages only, or to every message. */
+  readonly listUnsubscribe?: 'bulk' | 'always';
+  /** Open and click tracking defaults for the tenant's messages. */
+  readonly tracking?: { readonly opens: boolean; readonly clicks: boolean };
+}
+
 export interface Tenant {
   readonly id: string;
   readonly name: string;
   readonly createdAt: number;
+  readonly settings?: TenantSettings;
 }
 
 export interface ApiKeyRecord {
@@ -213,6 +224,13 @@ export interface Store {
   createTenant(t: Tenant): Promise<void>;
   getTenant(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  /** Merges `patch` into the tenant's settings; undefined when there is no such tenant. */
+  updateTenantSettings(id: string, patch: TenantSettings): Promise<Tenant | undefined>;
+  /**
+   * A process-wide secret (token signing keys, encryption keys) shared by every process on
+   * this store: the first caller's `create()` value wins, later callers read it.
+   */
+  getOrCreateSecret(name: string, create: () => string): Promise<string>;
   createApiKey(k: ApiKeyRecord): Promise<void>;
   getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;

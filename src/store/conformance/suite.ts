@@ -32,6 +32,22 @@ export function describeStore(name: string, factory: StoreFactory): void {
       assert.equal((await s.listTenants()).length, 2);
     });
 
+    it('tenant settings merge on update and come back with the tenant', async (s) => {
+      assert.deepEqual((await s.getTenant('ten_a'))?.settings, {});
+      await s.updateTenantSettings('ten_a', { listUnsubscribe: 'always' });
+      const t = await s.updateTenantSettings('ten_a', { tracking: { opens: true, clicks: false } });
+      assert.deepEqual(t?.settings, { listUnsubscribe: 'always', tracking: { opens: true, clicks: false } });
+      assert.deepEqual((await s.getTenant('ten_a'))?.settings, t?.settings);
+      assert.equal(await s.updateTenantSettings('ten_nope', { listUnsubscribe: 'bulk' }), undefined);
+    });
+
+    it('a named secret is created once and then shared', async (s) => {
+      const [a, b] = await Promise.all([s.getOrCreateSecret('signing', () => 'first'), s.getOrCreateSecret('signing', () => 'second')]);
+      assert.equal(a, b);
+      assert.equal(await s.getOrCreateSecret('signing', () => 'third'), a);
+      assert.equal(await s.getOrCreateSecret('other', () => 'x'), 'x');
+    });
+
     it('API keys are stored, listed and revoked', async (s) => {
       await s.createApiKey({ id: 'k1', tenantId: 'ten_a', name: 'one', hash: 'ab'.repeat(32), scopes: ['send', 'read'], createdAt: T0, revokedAt: null });
       assert.deepEqual((await s.getApiKey('k1'))?.scopes, ['send', 'read']);

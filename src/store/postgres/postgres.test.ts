@@ -75,7 +75,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
       try {
         await s.migrate();
         await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-        assert.deepEqual(await s.getTenant('ten_a'), { id: 'ten_a', name: 'a', createdAt: T0 });
+        assert.deepEqual(await s.getTenant('ten_a'), { id: 'ten_a', name: 'a', createdAt: T0, settings: {} });
         const c = await rawClient(schema);
         const r = await c.query<{ n: string }>('SELECT count(*)::text AS n FROM tenants');
         await c.end();

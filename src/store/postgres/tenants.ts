@@ -1,21 +1,35 @@
 // Tenants and API keys. Keys are stored as a SHA-256 of their secret part only.
-import type { ApiKeyRecord, Scope, Tenant } from '../store.js';
+import type { ApiKeyRecord, Scope, Tenant, TenantSettings } from '../store.js';
 import type { PgDb } from './pool.js';
 
-type TenantRow = { id: string; name: string; created_at: number };
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at });
+type TenantRow = { id: string; name: string; created_at: number; settings: TenantSettings };
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: r.settings });
 
 export async function createTenant(db: PgDb, t: Tenant): Promise<void> {
-  await db.query('INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)', [t.id, t.name, t.createdAt]);
+  await db.query('INSERT INTO tenants (id, name, created_at, settings) VALUES ($1, $2, $3, $4)', [t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {})]);
 }
 
 export async function getTenant(db: PgDb, id: string): Promise<Tenant | undefined> {
-  const [r] = await db.query<TenantRow>('SELECT id, name, created_at FROM tenants WHERE id = $1', [id]);
+  const [r] = await db.query<TenantRow>('SELECT id, name, created_at, settings FROM tenants WHERE id = $1', [id]);
   return r && toTenant(r);
 }
 
 export async function listTenants(db: PgDb): Promise<Tenant[]> {
-  return (await db.query<TenantRow>('SELECT id, name, created_at FROM tenants ORDER BY created_at, id')).map(toTenant);
+  return (await db.query<TenantRow>('SELECT id, name, created_at, settings FROM tenants ORDER BY created_at, id')).map(toTenant);
+}
+
+export async function updateTenantSettings(db: PgDb, id: string, patch: TenantSettings): Promise<Tenant | undefined> {
+  const [r] = await db.query<TenantRow>('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1 RETURNING id, name, created_at, settings', [
+    id,
+    JSON.stringify(patch),
+  ]);
+  return r && toTenant(r);
+}
+
+export async function getOrCreateSecret(db: PgDb, name: string, create: () => string): Promise<string> {
+  await db.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
+  const [r] = await db.query<{ value: string }>('SELECT value FROM secrets WHERE name = $1', [name]);
+  return r!.value;
 }
 
 type KeyRow = { id: string; tenant_id: string; name: string; hash: string; scopes: Scope[]; created_at: number; revoked_at: number | null };

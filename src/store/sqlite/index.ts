@@ -16,6 +16,8 @@ export function openSqliteStore(path: string): Store {
     createTenant: (x) => t.createTenant(s, x),
     getTenant: (id) => t.getTenant(s, id),
     listTenants: () => t.listTenants(s),
+    updateTenantSettings: (id, patch) => t.updateTenantSettings(s, id, patch),
+    getOrCreateSecret: (name, create) => t.getOrCreateSecret(s, name, create),
     createApiKey: (k) => t.createApiKey(s, k),
     getApiKey: (id) => t.getApiKey(s, id),
     listApiKeys: (tid) => t.listApiKeys(s, tid),

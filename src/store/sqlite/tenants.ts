@@ -1,15 +1,32 @@
 // Tenants and API keys. Keys are stored as a SHA-256 of their secret part only.
-import type { ApiKeyRecord, Scope, Tenant } from '../store.js';
+import type { ApiKeyRecord, Scope, Tenant, TenantSettings } from '../store.js';
 import type { SqliteDb } from './db.js';
 
 export function createTenant(s: SqliteDb, t: Tenant): Promise<void> {
   return s.write(() => {
-    s.stmt('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt);
+    s.stmt('INSERT INTO tenants (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run(t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {}));
   });
 }
 
-type TenantRow = { id: string; name: string; created_at: number };
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at });
+type TenantRow = { id: string; name: string; created_at: number; settings: string };
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: JSON.parse(r.settings) as TenantSettings });
+
+export function updateTenantSettings(s: SqliteDb, id: string, patch: TenantSettings): Promise<Tenant | undefined> {
+  return s.write(() => {
+    const r = s.stmt('SELECT * FROM tenants WHERE id = ?').get(id) as TenantRow | undefined;
+    if (!r) return undefined;
+    const settings = { ...(JSON.parse(r.settings) as TenantSettings), ...patch };
+    s.stmt('UPDATE tenants SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+    return toTenant({ ...r, settings: JSON.stringify(settings) });
+  });
+}
+
+export function getOrCreateSecret(s: SqliteDb, name: string, create: () => string): Promise<string> {
+  return s.write(() => {
+    s.stmt('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, create());
+    return (s.stmt('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
+  });
+}
 
 export function getTenant(s: SqliteDb, id: string): Promise<Tenant | undefined> {
   return s.read(() => {

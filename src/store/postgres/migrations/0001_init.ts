@@ -4,7 +4,13 @@ export default `
 CREATE TABLE tenants (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
-  created_at BIGINT NOT NULL
+  created_at BIGINT NOT NULL,
+  settings JSONB NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 
 CREATE TABLE api_keys (

@@ -5,7 +5,13 @@ export default `
 CREATE TABLE tenants (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 
 CREATE TABLE api_keys (
