@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { signToken, verifyToken } from './tokens.js';
+
+const secret = 'test-secret';
+
+test('a token verifies and gives its payload back', () => {
+  const t = signToken(secret, 'unsubscribe', { d: 'msg_1.0', a: 'a@x.test' });
+  assert.deepEqual(verifyToken(secret, 'unsubscribe', t), { d: 'msg_1.0', a: 'a@x.test' });
+});
+
+test('a tampered payload, a forged MAC, another secret or another purpose is refused', () => {
+  const t = signToken(secret, 'click', { u: 'https://shop.test/' });
+  const [body, sig] = t.split('.') as [string, string];
+  const evil = Buffer.from(JSON.stringify({ u: 'https://evil.test/' })).toString('base64url');
+  assert.equal(verifyToken(secret, 'click', `${evil}.${sig}`), undefined);
+  assert.equal(verifyToken(secret, 'click', `${body}.${'A'.repeat(sig.length)}`), undefined);
+  assert.equal(verifyToken('other', 'click', t), undefined);
+  assert.equal(verifyToken(secret, 'open', t), undefined);
+  for (const junk of ['', '.', 'abc', `${t}.x`, `${body}.`, `.${sig}`]) assert.equal(verifyToken(secret, 'click', junk), undefined, junk);
+});
