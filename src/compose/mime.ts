@@ -2,6 +2,7 @@
 // inline images, a stable Message-ID on our host name and the acceptance time as Date.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Address, Content } from '../domain/message/types.js';
+import { serializeMime } from './serialize.js';
 
 export interface ComposeInput {
   readonly from: Address;
@@ -48,7 +49,8 @@ export async function composeMime(input: ComposeInput): Promise<Buffer> {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  return composer.compile().build();
+  const root = composer.compile();
+  return serializeMime(root) ?? root.build();
 }
 
 /** A Message-ID for message `id` on our host name (RFC 5322 §3.6.4). */
