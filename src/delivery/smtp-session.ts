@@ -116,7 +116,9 @@ export class SmtpSession {
         settled = true;
         conn.close();
         const reply = replyOf(e);
-        resolve({ ok: false, reason: failureReason(e), text: `${target.host}[${target.ip}]:${target.port}: ${e.message}`, ...(reply ? { reply } : {}) });
+        // With TLS required, a server that cannot do STARTTLS fails the policy, not the connection.
+        const tlsPolicy = target.tls === 'required' && (e.code === 'ETLS' || e.command === 'STARTTLS' || /STARTTLS/i.test(e.message));
+        resolve({ ok: false, reason: tlsPolicy ? 'tls_required' : failureReason(e), text: `${target.host}[${target.ip}]:${target.port}: ${e.message}`, ...(reply ? { reply } : {}) });
       };
       conn.once('error', fail);
       conn.connect((err) => {
@@ -194,7 +196,8 @@ export class SmtpSession {
         }
         const e = err as NodemailerError;
         const reply = replyOf(e);
-        if (reply && e.code !== 'ECONNECTION') {
+        // A 421 that closes the connection is still an answer: the transaction was not accepted.
+        if (reply && (e.code !== 'ECONNECTION' || reply.code === 421)) {
           // A refusal of MAIL, every RCPT, DATA or the final dot: judged per recipient.
           const rejected = new Map<string, SmtpReply>();
           const perRcpt = new Map((e.rejectedErrors ?? []).filter((r) => r.recipient).map((r) => [r.recipient!, replyOf(r) ?? reply]));

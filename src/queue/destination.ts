@@ -29,7 +29,7 @@ export interface DestinationHost {
 
 export type ConnectOutcome =
   | { readonly kind: 'session'; readonly session: SmtpSession }
-  /** Routing failed before any connection (DNS, egress filter). */
+  /** Failed before any session: DNS, egress filter, a TLS policy no host could meet. */
   | { readonly kind: 'unroutable'; readonly result: AttemptResult }
   /** No host accepted a connection: the destination is dead. */
   | { readonly kind: 'dead'; readonly text: string };

@@ -247,12 +247,17 @@ export class Scheduler implements DestinationHost {
     const plan = await this.deps.resolver.resolve(dest.domain, this.now());
     if (plan.kind === 'fail') return { kind: 'unroutable', result: { kind: 'unroutable', permanent: plan.permanent, reason: plan.reason, text: plan.text } };
     const errors: string[] = [];
+    let tlsRefused = false;
     for (const target of plan.targets) {
       const r = await this.deps.connector.open(target);
       if (r.ok) return { kind: 'session', session: r.session };
       errors.push(r.text);
+      tlsRefused ||= r.reason === 'tls_required';
     }
-    return { kind: 'dead', text: errors.join('; ') || `no host to connect to for ${dest.domain}` };
+    const text = errors.join('; ') || `no host to connect to for ${dest.domain}`;
+    // Hosts that answered but could not meet the TLS policy are alive: defer, do not back off the destination.
+    if (tlsRefused) return { kind: 'unroutable', result: { kind: 'failed', reason: 'tls_required', text, unknownOutcome: false } };
+    return { kind: 'dead', text };
   }
 
   async loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined> {

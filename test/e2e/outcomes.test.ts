@@ -90,3 +90,39 @@ test('a connection lost after the final dot is retried and the delivery flagged 
     sink.configure({ script: undefined });
   }
 });
+
+test('a connection dropped before DATA defers without a duplicate flag', async () => {
+  const id = await send('drop-rcpt@early.test');
+  const v = await tx.waitForStates(id, ['deferred']);
+  const d = v.deliveries[0]!;
+  assert.equal(d.reason, 'connection_failed');
+  assert.equal(d.possibleDuplicate, false, 'no data was sent, so the remote cannot have accepted it');
+});
+
+test('a connection dropped during DATA, once the whole message was written, counts as a possible duplicate', async () => {
+  // The client cannot tell whether the remote read the final dot before it went away (RFC 1047).
+  const id = await send('drop-data@mid.test');
+  const v = await tx.waitForStates(id, ['deferred']);
+  assert.equal(v.deliveries[0]!.reason, 'connection_failed');
+  assert.equal(v.deliveries[0]!.possibleDuplicate, true);
+});
+
+test('421 at RCPT defers and the connection is not reused', async () => {
+  const id = await send('rcpt-421-closing@busy421.test');
+  const v = await tx.waitForStates(id, ['deferred']);
+  assert.match(v.deliveries[0]!.lastReply ?? '', /^421/);
+});
+
+test('a route that requires TLS defers when the server does not offer STARTTLS', async () => {
+  const plain = await startSink({ tls: 'none' });
+  const h = await startTxmail({ 'delivery.routes': [sinkRoute(plain.port, '*', 'required')] });
+  try {
+    const res = await h.post('/v1/messages', { from: 'app@sender.test', to: 'a@tlsonly.test', subject: 'TLS', text: 'hello' });
+    const v = await h.waitForStates(res.body.id as string, ['deferred']);
+    assert.equal(v.deliveries[0]!.reason, 'tls_required');
+    assert.equal(plain.messages.length, 0, 'nothing was sent in clear');
+  } finally {
+    await h.close();
+    await plain.close();
+  }
+});
