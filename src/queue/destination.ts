@@ -23,6 +23,8 @@ export interface DestinationHost {
   markDead(dest: Destination, text: string): Promise<number>;
   markAlive(dest: Destination): Promise<void>;
   released(n: number): void;
+  /** A session failed with a bug-class error; its unfinished deliveries keep their leases and are retried when they expire. */
+  fault(dest: Destination, err: unknown, abandoned: readonly ClaimedDelivery[]): void;
   readonly recipientsPerTransaction: number;
   readonly idleMs: number;
 }
@@ -36,6 +38,8 @@ export type ConnectOutcome =
 
 export class Destination {
   readonly pending: ClaimedDelivery[] = [];
+  /** Deliveries taken by a session and not yet recorded. */
+  readonly sending = new Set<ClaimedDelivery>();
   /** Sessions running (connecting or connected). */
   active = 0;
   /** Sessions with an open connection. */
@@ -78,18 +82,40 @@ export class Destination {
     while (this.pending.length > this.active && this.active < limit && this.deadUntil <= now) {
       if (!this.host.acquireSlot()) break;
       this.active++;
-      void this.runSession().finally(() => {
-        this.active--;
-        this.host.releaseSlot();
-        this.kick(this.host.now());
-      });
+      const mine = new Set<ClaimedDelivery>();
+      void this.runSession(mine)
+        .catch((err: unknown) => this.abandon(mine, err))
+        .finally(() => {
+          this.active--;
+          this.host.releaseSlot();
+          this.kick(this.host.now());
+        });
     }
   }
 
-  private async finish(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void> {
+  /** Lets go of a failed session's deliveries without an outcome; their leases lapse and they are retried. */
+  private abandon(mine: Set<ClaimedDelivery>, err: unknown): void {
+    const left = [...mine];
+    for (const d of left) this.sending.delete(d);
+    this.held -= left.length;
+    this.host.released(left.length);
+    this.host.fault(this, err, left);
+  }
+
+  /** Every delivery this destination holds a lease on (for renewal). */
+  *leased(): Iterable<ClaimedDelivery> {
+    yield* this.pending;
+    yield* this.sending;
+  }
+
+  private async finish(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>, mine?: Set<ClaimedDelivery>): Promise<void> {
     try {
       await this.host.record(items);
     } finally {
+      for (const { delivery } of items) {
+        this.sending.delete(delivery);
+        mine?.delete(delivery);
+      }
       this.held -= items.length;
       this.host.released(items.length);
     }
@@ -99,7 +125,7 @@ export class Destination {
     return this.pending.splice(0);
   }
 
-  private async runSession(): Promise<void> {
+  private async runSession(mine: Set<ClaimedDelivery>): Promise<void> {
     const c = await this.host.resolveAndConnect(this);
     if (c.kind === 'unroutable') {
       await this.finish(this.takeAll().map((delivery) => ({ delivery, result: c.result })));
@@ -125,7 +151,7 @@ export class Destination {
       for (;;) {
         const batch = this.pending.length > 0 ? this.pending.splice(0, 1) : await this.waitForWork();
         if (!batch) break;
-        await this.sendBatch(session, batch);
+        await this.sendBatch(session, batch, mine);
         if (!session.usable) break;
       }
     } finally {
@@ -150,11 +176,12 @@ export class Destination {
     });
   }
 
-  private async sendBatch(session: SmtpSession, first: ClaimedDelivery[]): Promise<void> {
+  private async sendBatch(session: SmtpSession, first: ClaimedDelivery[], mine: Set<ClaimedDelivery>): Promise<void> {
     const head = first[0]!;
+    this.take(head, mine);
     const loaded = await this.host.loadMessage(head);
     if (!loaded) {
-      await this.finish([{ delivery: head, result: { kind: 'unroutable', permanent: true, reason: 'unknown', text: 'message data missing' } }]);
+      await this.finish([{ delivery: head, result: { kind: 'unroutable', permanent: true, reason: 'unknown', text: 'message data missing' } }], mine);
       return;
     }
     const batch = [head];
@@ -165,6 +192,7 @@ export class Destination {
         if (d.messageId === head.messageId && !d.hasOwnRaw) {
           batch.push(d);
           this.pending.splice(i, 1);
+          this.take(d, mine);
         } else i++;
       }
     }
@@ -173,18 +201,32 @@ export class Destination {
     const mx = session.target.host;
     const tls = session.tls;
     if (r.kind === 'failed') {
-      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome } })));
+      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome } })), mine);
       return;
     }
     const items = batch.map((delivery) => {
-      const ok = r.accepted.get(delivery.recipient);
-      const no: SmtpReply | undefined = r.rejected.get(delivery.recipient);
+      const ok = replyFor(r.accepted, delivery.recipient);
+      const no: SmtpReply | undefined = replyFor(r.rejected, delivery.recipient);
       const result: AttemptResult = ok
         ? { kind: 'accepted', reply: ok, mx, tls }
         : { kind: 'rejected', reply: no ?? { code: 451, text: 'no reply for this recipient' }, mx, tls };
       return { delivery, result };
     });
-    await this.finish(items);
+    await this.finish(items, mine);
     if (r.rejected.size > 0 && session.usable) await session.reset();
   }
+
+  private take(d: ClaimedDelivery, mine: Set<ClaimedDelivery>): void {
+    this.sending.add(d);
+    mine.add(d);
+  }
+}
+
+/** The reply for a recipient; the client may echo an address with other letter case. */
+function replyFor(replies: ReadonlyMap<string, SmtpReply>, recipient: string): SmtpReply | undefined {
+  const exact = replies.get(recipient);
+  if (exact) return exact;
+  const lower = recipient.toLowerCase();
+  for (const [addr, reply] of replies) if (addr.toLowerCase() === lower) return reply;
+  return undefined;
 }

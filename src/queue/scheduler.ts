@@ -181,20 +181,13 @@ export class Scheduler implements DestinationHost {
 
   private async renew(): Promise<void> {
     const leases: Array<{ deliveryId: string; leaseToken: number }> = [];
-    for (const d of this.inFlightAndWaiting()) leases.push({ deliveryId: d.id, leaseToken: d.leaseToken });
+    for (const dest of this.destinations.values()) for (const d of dest.leased()) leases.push({ deliveryId: d.id, leaseToken: d.leaseToken });
     if (leases.length === 0) return;
     try {
       await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
     } catch (e) {
       this.deps.log.error({ err: e }, 'renewing leases failed');
     }
-  }
-
-  private readonly inFlight = new Set<ClaimedDelivery>();
-
-  private *inFlightAndWaiting(): Iterable<ClaimedDelivery> {
-    yield* this.inFlight;
-    for (const d of this.destinations.values()) yield* d.pending;
   }
 
   // DestinationHost ------------------------------------------------------------------------
@@ -235,7 +228,10 @@ export class Scheduler implements DestinationHost {
       // The lease stays; when it expires the delivery is tried again (possible duplicate).
       this.deps.log.error({ err: e, deliveries: outcomes.map((o) => o.deliveryId) }, 'recording outcomes failed');
     }
-    for (const { delivery } of items) this.inFlight.delete(delivery);
+  }
+
+  fault(dest: Destination, err: unknown, abandoned: readonly ClaimedDelivery[]): void {
+    this.deps.log.error({ err, destination: dest.domain, deliveries: abandoned.map((d) => d.id) }, 'delivery session failed; its deliveries are retried when their leases expire');
   }
 
   released(n: number): void {
@@ -261,7 +257,6 @@ export class Scheduler implements DestinationHost {
   }
 
   async loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined> {
-    this.inFlight.add(d);
     const msg = (await this.deps.store.loadMessages([d.messageId])).get(d.messageId);
     if (!msg) return undefined;
     const raw = d.hasOwnRaw ? await this.deps.store.loadDeliveryRaw(d.id) : msg.raw;
@@ -269,7 +264,6 @@ export class Scheduler implements DestinationHost {
   }
 
   prepare(msg: MessageForDelivery, batch: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }> {
-    for (const d of batch) this.inFlight.add(d);
     return this.deps.preparer.prepare(msg, batch, raw);
   }
 
