@@ -268,7 +268,7 @@ export class Scheduler implements DestinationHost {
     return this.deps.preparer.prepare(msg, batch, raw);
   }
 
-  splitsRecipients(msg: MessageForDelivery): boolean {
+  splitsRecipients(msg: MessageForDelivery): boolean | Promise<boolean> {
     return this.deps.preparer.splitsRecipients(msg);
   }
 

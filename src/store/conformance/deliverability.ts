@@ -193,7 +193,7 @@ export function describeDeliverability(name: string, factory: StoreFactory): voi
       const complaint: FeedbackRecord = {
         tenantId: 'ten_a',
         deliveryId: d.id,
-        event: { type: 'complained', messageId: d.messageId, deliveryId: d.id, recipient: d.recipient, at: T0 + 50, data: { feedback_type: 'abuse' } },
+        event: { type: 'complained', messageId: d.messageId, deliveryId: d.id, recipient: d.recipient, at: T0 + 50, data: { feedback_type: 'abuse', source: 'arf' } },
         suppression: sup('ten_a', d.recipient, { reason: 'complaint', sourceMessageId: d.messageId, createdAt: T0 + 50 }),
       };
       assert.equal(await s.recordFeedback(complaint), 'recorded');
