@@ -1,6 +1,7 @@
 // /v1/domains: sending domains, the DNS records each needs, verification and DKIM rotation.
 // Views carry public keys and record values only; private keys never leave the store sealed.
 import type { FastifyInstance } from 'fastify';
+import { parseDomain } from '../../../domain/address/index.js';
 import { keyState } from '../../../domain/domains/keys.js';
 import type { ExpectedRecord } from '../../../domain/domains/records.js';
 import type { RecordCheck } from '../../../domain/domains/verify.js';
@@ -61,6 +62,11 @@ function parseAdd(body: unknown): { name: string; dkim: 'rsa' | 'ed25519' } {
   const errors: FieldError[] = unknownFieldErrors(body, ['name', 'dkim_algorithm'], '');
   const name = body['name'];
   if (typeof name !== 'string' || name.trim() === '') errors.push({ path: 'name', message: 'is required: the domain to send from, like example.com' });
+  else {
+    const parsed = parseDomain(name.trim());
+    if ('error' in parsed) errors.push({ path: 'name', message: parsed.error });
+    else if (parsed.domain.startsWith('[')) errors.push({ path: 'name', message: 'must be a domain name, not an address literal' });
+  }
   const alg = isAbsent(body['dkim_algorithm']) ? 'rsa' : body['dkim_algorithm'];
   if (alg !== 'rsa' && alg !== 'ed25519') errors.push({ path: 'dkim_algorithm', message: 'must be "rsa" (RSA-2048) or "ed25519" (Ed25519 beside RSA: two signatures)' });
   if (errors.length > 0) throw validationError(errors);
