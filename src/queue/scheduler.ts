@@ -221,6 +221,10 @@ export class Scheduler implements DestinationHost {
         bounceClass: t.bounce?.class ?? null,
         reason: t.bounce?.reason ?? (t.event.type === 'deferred' ? t.event.data.reason : null),
         event: t.event,
+        // DESIGN "Bounce classes": a hard bounce suppresses the address, in the outcome's commit.
+        ...(t.state === 'bounced' && t.bounce?.class === 'hard'
+          ? { suppression: { tenantId: d.tenantId, address: d.recipient.toLowerCase(), reason: 'hard_bounce' as const, sourceMessageId: d.messageId, createdAt: now } }
+          : {}),
       };
     });
     try {
