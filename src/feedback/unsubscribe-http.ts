@@ -33,8 +33,10 @@ export function unsubscribePlugin(processor: FeedbackProcessor, prefix: string):
     // Any body is accepted and ignored (RFC 8058 §3.1 allows form-urlencoded and multipart).
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
 
-    app.get<{ Params: { token: string } }>(`${base}/u/:token`, async (req, reply) => {
-      const claim = await processor.claim(req.params.token);
+    // A wildcard, not `:token`: fastify caps parametric segments at 100 characters and a token
+    // holding the tenant, delivery and address is longer.
+    app.get<{ Params: { '*': string } }>(`${base}/u/*`, async (req, reply) => {
+      const claim = await processor.claim(req.params['*']);
       if (!claim) return page(reply, 400, 'Invalid link', INVALID);
       return page(
         reply,
@@ -45,8 +47,8 @@ export function unsubscribePlugin(processor: FeedbackProcessor, prefix: string):
       );
     });
 
-    app.post<{ Params: { token: string } }>(`${base}/u/:token`, async (req, reply) => {
-      const claim = await processor.claim(req.params.token);
+    app.post<{ Params: { '*': string } }>(`${base}/u/*`, async (req, reply) => {
+      const claim = await processor.claim(req.params['*']);
       if (!claim) return page(reply, 400, 'Invalid link', INVALID);
       const body = Buffer.isBuffer(req.body) ? req.body.toString('latin1') : '';
       await processor.unsubscribe(claim, /List-Unsubscribe=One-Click/i.test(body) ? 'one_click' : 'page');
