@@ -52,11 +52,14 @@ export function relaxedHeader(text: string): string {
 
 /** §3.4.4: WSP runs as one SP, none at line ends, no empty lines at the end, a final CRLF unless empty. */
 export function relaxedBody(body: string): string {
-  const lines = body.split('\r\n');
-  const out: string[] = [];
-  for (const line of lines) out.push(line.replace(/[ \t]+/g, ' ').replace(/ $/, ''));
-  while (out.length > 0 && out[out.length - 1] === '') out.pop();
-  return out.length === 0 ? '' : `${out.join('\r\n')}\r\n`;
+  // Whole-body passes rather than per line, and single spaces (most of any text) left alone:
+  // only a tab or a run of two or more WSP is rewritten.
+  const b = body
+    .replace(/\t[ \t]*| [ \t]+/g, ' ')
+    .replace(/ \r\n/g, '\r\n')
+    .replace(/ $/, '')
+    .replace(/(?:\r\n)+$/, '');
+  return b === '' ? '' : `${b}\r\n`;
 }
 
 /** True when the message has a CR or LF that is not part of a CRLF pair. */
