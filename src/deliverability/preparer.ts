@@ -64,11 +64,11 @@ export class DeliverabilityPreparer implements OutboundPreparer {
       const url = unsubscribeUrl(this.deps.config.public_url, signToken(secrets.unsubscribe, UNSUBSCRIBE_PURPOSE, claim));
       head = listUnsubscribeFields(url, p.bounceDomain ? mailtoUnsubscribeAddress(secrets.verp, one.id, p.bounceDomain) : undefined);
     }
-    // What a verifier hashes is what goes on the wire, where every line end is CRLF.
+    if (p.keys.length === 0) return { from, raw: head === '' ? raw : Buffer.concat([Buffer.from(head, 'latin1'), raw]) };
+    // What a verifier hashes is what goes on the wire, where the SMTP client makes every line end CRLF.
     const text = raw.toString('latin1');
     const body = hasBareLineEnds(text) ? Buffer.from(toCrlf(text), 'latin1') : raw;
     const unsigned = head === '' ? body : Buffer.concat([Buffer.from(head, 'latin1'), body]);
-    if (p.keys.length === 0) return { from, raw: unsigned };
     return { from, raw: Buffer.concat([Buffer.from(dkimSignatures(unsigned, p.keys, this.deps.now()), 'latin1'), unsigned]) };
   }
 
