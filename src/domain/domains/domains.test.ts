@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { keySwitch, keyState, publishedKeys, selectorFor, signingKeys, type DkimKeyFacts } from './keys.js';
-import { expectedRecords, type DnsPlan, type ExpectedRecord } from './records.js';
+import { expectedRecords, zoneFileLine, type DnsPlan, type ExpectedRecord } from './records.js';
 import { addressDomain, coveringDomain } from './sender.js';
 import { isVerified, judgeRecord, lookupsFor, type DnsAnswer } from './verify.js';
 
@@ -148,4 +148,13 @@ test('the domain of a From header value as written', () => {
   assert.equal(addressDomain('"evil@x.test" <shop@acme.test>'), 'acme.test');
   assert.equal(addressDomain('=?utf-8?q?Sh=40op?= <shop@acme.test>'), 'acme.test');
   assert.equal(addressDomain('no address'), undefined);
+});
+
+test('zone-file lines: long TXT values split into 255-octet strings, names fully qualified', () => {
+  const all = expectedRecords(PLAN, [key('a')], T0);
+  const dkim = zoneFileLine(all[0]!);
+  assert.match(dkim, /^sel-a\._domainkey\.acme\.test\. 3600 IN TXT \( "v=DKIM1; k=rsa; p=[^"]{237}" "[^"]+" \)$/);
+  assert.equal(zoneFileLine(all[1]!), 'bounce.acme.test. 3600 IN MX 10 mx.txmail.test.');
+  assert.equal(zoneFileLine(all[2]!), 'bounce.acme.test. 3600 IN TXT "v=spf1 ip4:203.0.113.5 a:mail.txmail.test -all"');
+  assert.equal(zoneFileLine(all[4]!), 'track.acme.test. 3600 IN CNAME links.txmail.test.');
 });

@@ -109,3 +109,24 @@ export function expectedRecords(plan: DnsPlan, keys: readonly DkimKeyFacts[], no
   });
   return out;
 }
+
+/**
+ * The record as a zone-file line (RFC 1035 §5.1), ready to paste: TXT values over 255 octets
+ * are written as several character-strings, which resolvers join back (RFC 6376 §3.6.2.2).
+ */
+export function zoneFileLine(r: ExpectedRecord, ttl = 3600): string {
+  const fqdn = (n: string): string => `${n.replace(/\.$/, '')}.`;
+  switch (r.type) {
+    case 'TXT': {
+      const parts: string[] = [];
+      for (let i = 0; i < r.value.length; i += 255) parts.push(`"${r.value.slice(i, i + 255).replace(/["\\]/g, '\\$&')}"`);
+      return `${fqdn(r.name)} ${ttl} IN TXT ${parts.length > 1 ? `( ${parts.join(' ')} )` : parts[0]}`;
+    }
+    case 'MX':
+      return `${fqdn(r.name)} ${ttl} IN MX ${r.priority ?? 10} ${fqdn(r.value)}`;
+    case 'CNAME':
+      return `${fqdn(r.name)} ${ttl} IN CNAME ${fqdn(r.value)}`;
+    case 'A':
+      return `${fqdn(r.name)} ${ttl} IN A ${r.value}`;
+  }
+}

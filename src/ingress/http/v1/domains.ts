@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDomain } from '../../../domain/address/index.js';
 import { keyState } from '../../../domain/domains/keys.js';
-import type { ExpectedRecord } from '../../../domain/domains/records.js';
+import { zoneFileLine, type ExpectedRecord } from '../../../domain/domains/records.js';
 import type { RecordCheck } from '../../../domain/domains/verify.js';
 import { TxError, validationError, type FieldError } from '../../../domain/errors.js';
 import { isAbsent, isRecord, unknownFieldErrors } from '../../../domain/message/validate-shape.js';
@@ -25,6 +25,7 @@ function recordView(r: ExpectedRecord | RecordCheck, last: ReadonlyMap<string, R
     ...(r.priority !== undefined ? { priority: r.priority } : {}),
     required: r.required,
     note: r.note,
+    zone_file: zoneFileLine(r),
     ...(r.selector !== undefined ? { selector: r.selector } : {}),
     // From the last verification when it judged this exact record; null before any.
     status: check?.status ?? null,
