@@ -13,7 +13,7 @@ import { hasBareLineEnds, toCrlf } from '../domain/dkim/canonical.js';
 import { dkimSignatures, type DkimSigningKey } from '../domain/dkim/sign.js';
 import { keyType, signingKeys } from '../domain/domains/keys.js';
 import { bounceDomain } from '../domain/domains/records.js';
-import { addressDomain, coveringDomain } from '../domain/domains/sender.js';
+import { addressDomain } from '../domain/domains/sender.js';
 import { isBulk, listUnsubscribeFields, UNSUBSCRIBE_PURPOSE, unsubscribeUrl, wantsListUnsubscribe, type UnsubscribeClaim } from '../domain/feedback/unsubscribe.js';
 import { mailtoUnsubscribeAddress, verpAddress } from '../domain/feedback/verp.js';
 import { signToken } from '../domain/tokens.js';
@@ -87,9 +87,10 @@ export class DeliverabilityPreparer implements OutboundPreparer {
     const { lines } = splitHeaders(msg.raw);
     const fromValue = headerValue(lines, 'from');
     const fromDomain = fromValue === undefined ? undefined : addressDomain(fromValue);
-    const [domains, settings] = await Promise.all([this.deps.directory.domainsOf(msg.tenantId), this.deps.directory.settingsOf(msg.tenantId)]);
-    const covering = fromDomain === undefined ? undefined : coveringDomain(fromDomain, domains.map((d) => d.name));
-    const domain = covering === undefined ? undefined : domains.find((d) => d.name === covering);
+    const [domain, settings] = await Promise.all([
+      fromDomain === undefined ? undefined : this.deps.directory.covering(msg.tenantId, fromDomain),
+      this.deps.directory.settingsOf(msg.tenantId),
+    ]);
     const listUnsubscribe = wantsListUnsubscribe(settings.listUnsubscribe, isBulk(headerValue(lines, 'precedence')), headerValue(lines, 'list-unsubscribe') !== undefined);
     if (!domain) return { bounceDomain: undefined, keys: [], listUnsubscribe };
     const seal = (await this.deps.secrets()).seal;

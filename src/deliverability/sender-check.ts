@@ -1,7 +1,6 @@
 // The send-path hook that refuses senders outside the tenant's domains (403), unless the
 // operator (domains.allow_unverified_senders) or the tenant (allowUnverifiedSenders) allows it
 // for development. Subdomains of an added domain are allowed (see domain/domains/sender.ts).
-import { coveringDomain } from '../domain/domains/sender.js';
 import { TxError } from '../domain/errors.js';
 import { domainOf, type SendRequest } from '../domain/message/types.js';
 import type { SendHooks } from '../ingress/send.js';
@@ -13,8 +12,8 @@ export function senderDomainHook(directory: DomainDirectory, allowAll: boolean):
       if (allowAll) return;
       const senders: Array<[path: string, domain: string]> = [['from', domainOf(req.from.address)]];
       if (req.envelopeFrom !== undefined && req.envelopeFrom !== '') senders.push(['envelope_from', domainOf(req.envelopeFrom)]);
-      const names = (await directory.domainsOf(tenantId)).map((d) => d.name);
-      const outside = senders.filter(([, d]) => coveringDomain(d, names) === undefined);
+      const outside: Array<[path: string, domain: string]> = [];
+      for (const s of senders) if ((await directory.covering(tenantId, s[1])) === undefined) outside.push(s);
       if (outside.length === 0) return;
       if ((await directory.settingsOf(tenantId)).allowUnverifiedSenders === true) return;
       const domain = outside[0]![1];
