@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { createNodeDnsPort, type DnsPort } from './delivery/dns/dns-port.js';
 import { DomainDirectory } from './deliverability/directory.js';
-import { secretsLoader } from './deliverability/secrets.js';
+import { secretsLoader } from './lib/secrets.js';
 import { senderDomainHook } from './deliverability/sender-check.js';
 import { DomainService } from './deliverability/service.js';
 import { startBounceListener, type BounceListener } from './feedback/listener.js';

@@ -8,7 +8,7 @@ import { createTargetResolver } from './delivery/targets.js';
 import { matchOverride } from './domain/routing/index.js';
 import { DomainDirectory } from './deliverability/directory.js';
 import { DeliverabilityPreparer } from './deliverability/preparer.js';
-import { secretsLoader } from './deliverability/secrets.js';
+import { secretsLoader } from './lib/secrets.js';
 import { newShortId } from './lib/ids.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { Scheduler } from './queue/scheduler.js';

@@ -8,8 +8,7 @@
 //
 // Steps 1 and 2 are per recipient, so such messages go one recipient per transaction.
 import type { Config } from '../config/schema.js';
-import { headerValue, splitHeaders } from '../compose/raw.js';
-import { hasBareLineEnds, toCrlf } from '../domain/dkim/canonical.js';
+import { hasBareLineEnds, splitMessage, toCrlf } from '../domain/dkim/canonical.js';
 import { dkimSignatures, type DkimSigningKey } from '../domain/dkim/sign.js';
 import { keyType, signingKeys } from '../domain/domains/keys.js';
 import { bounceDomain } from '../domain/domains/records.js';
@@ -20,7 +19,7 @@ import { signToken } from '../domain/tokens.js';
 import type { OutboundPreparer } from '../queue/ports.js';
 import type { ClaimedDelivery, MessageForDelivery } from '../store/store.js';
 import type { DomainDirectory } from './directory.js';
-import type { FeedbackSecrets } from './secrets.js';
+import type { FeedbackSecrets } from '../lib/secrets.js';
 
 export interface PreparerDeps {
   readonly directory: DomainDirectory;
@@ -39,6 +38,8 @@ interface MessagePlan {
 // The plan of a message is asked for by splitsRecipients and then by prepare, once per
 // recipient; it is kept briefly so a message's headers and its tenant are read once.
 const PLAN_CACHE = 1000;
+// The header block is at the start; a message's headers beyond this are not ours to read.
+const HEAD_BYTES = 256 * 1024;
 const PLAN_TTL_MS = 10_000;
 
 export class DeliverabilityPreparer implements OutboundPreparer {
@@ -84,14 +85,18 @@ export class DeliverabilityPreparer implements OutboundPreparer {
   }
 
   private async makePlan(msg: MessageForDelivery): Promise<MessagePlan> {
-    const { lines } = splitHeaders(msg.raw);
-    const fromValue = headerValue(lines, 'from');
+    const { fields } = splitMessage(toCrlf(msg.raw.subarray(0, HEAD_BYTES).toString('latin1')));
+    const header = (name: string): string | undefined => {
+      const f = fields.find((x) => x.name === name);
+      return f === undefined ? undefined : f.text.slice(f.text.indexOf(':') + 1).replace(/\r\n/g, '').trim();
+    };
+    const fromValue = header('from');
     const fromDomain = fromValue === undefined ? undefined : addressDomain(fromValue);
     const [domain, settings] = await Promise.all([
       fromDomain === undefined ? undefined : this.deps.directory.covering(msg.tenantId, fromDomain),
       this.deps.directory.settingsOf(msg.tenantId),
     ]);
-    const listUnsubscribe = wantsListUnsubscribe(settings.listUnsubscribe, isBulk(headerValue(lines, 'precedence')), headerValue(lines, 'list-unsubscribe') !== undefined);
+    const listUnsubscribe = wantsListUnsubscribe(settings.listUnsubscribe, isBulk(header('precedence')), header('list-unsubscribe') !== undefined);
     if (!domain) return { bounceDomain: undefined, keys: [], listUnsubscribe };
     const seal = (await this.deps.secrets()).seal;
     const keys = signingKeys(domain.keys, this.deps.now()).map((k) => ({

@@ -13,7 +13,7 @@ import { ARF_FIXTURES } from '../../test/fixtures/bounces/arf.js';
 import { DSN_FIXTURES } from '../../test/fixtures/bounces/dsn.js';
 import { LEGACY_FIXTURES } from '../../test/fixtures/bounces/legacy.js';
 import { REPLY_SAMPLES } from '../../test/fixtures/bounces/replies.js';
-import { secretsLoader } from '../deliverability/secrets.js';
+import { secretsLoader } from '../lib/secrets.js';
 import { parseReply } from '../domain/smtp/reply.js';
 import { newMessageId } from '../lib/ids.js';
 import { deliveredOutcome, message } from '../store/conformance/fixtures.js';

@@ -11,8 +11,8 @@ import { isUnsubscribeClaim, UNSUBSCRIBE_PURPOSE, type UnsubscribeClaim } from '
 import { parseFeedbackAddress, verpDeliveriesIn, type FeedbackAddress } from '../domain/feedback/verp.js';
 import type { SmtpReply } from '../domain/smtp/reply.js';
 import { verifyToken } from '../domain/tokens.js';
-import type { FeedbackSecrets } from '../deliverability/secrets.js';
-import type { DeliveryRef, FeedbackResult, Store } from '../store/store.js';
+import type { FeedbackSecrets } from '../lib/secrets.js';
+import type { DeliveryRef, FeedbackResult, Store, Suppression } from '../store/store.js';
 
 export type InboundResult = FeedbackResult | 'ignored' | 'unrecognised';
 
@@ -151,7 +151,7 @@ export class FeedbackProcessor {
     return result;
   }
 
-  private suppression(ref: DeliveryRef, reason: 'hard_bounce' | 'complaint', at: number): { tenantId: string; address: string; reason: 'hard_bounce' | 'complaint'; sourceMessageId: string; createdAt: number } {
+  private suppression(ref: DeliveryRef, reason: 'hard_bounce' | 'complaint', at: number): Suppression {
     return { tenantId: ref.tenantId, address: ref.recipient.toLowerCase(), reason, sourceMessageId: ref.messageId, createdAt: at };
   }
 }

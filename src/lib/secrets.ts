@@ -1,7 +1,7 @@
 // The process-wide secrets of deliverability, shared by every process through the store:
 // the DKIM seal key and the MAC keys of VERP/mailto tokens and unsubscribe URLs.
-import { sealKeyFrom } from '../lib/seal.js';
-import { newSecret } from '../lib/ids.js';
+import { newSecret } from './ids.js';
+import { sealKeyFrom } from './seal.js';
 import type { Store } from '../store/store.js';
 
 export interface FeedbackSecrets {
