@@ -94,6 +94,9 @@ async function main(): Promise<void> {
     http: { host: '127.0.0.1', port: httpPort },
     log: { level: 'warn' },
     delivery: { allow_private_targets: true, routes: [{ match: '*', host: '127.0.0.1', port: sinkPort, tls: 'none' }] },
+    // sender.test is no tenant's domain: the development setting lets it send (unsigned, no VERP).
+    domains: { allow_unverified_senders: true },
+    bounce: { port: 0 },
     ...(values.store === 'postgres' ? { database_url: values['database-url'] } : {}),
   };
   const cfgFile = join(dir, 'txmail.json');

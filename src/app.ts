@@ -3,6 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { createNodeDnsPort, type DnsPort } from './delivery/dns/dns-port.js';
+import { DomainDirectory } from './deliverability/directory.js';
+import { secretsLoader } from './lib/secrets.js';
+import { senderDomainHook } from './deliverability/sender-check.js';
+import { DomainService } from './deliverability/service.js';
+import { startBounceListener, type BounceListener } from './feedback/listener.js';
+import { FeedbackProcessor } from './feedback/processor.js';
+import { unsubscribePlugin } from './feedback/unsubscribe-http.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
@@ -22,6 +30,8 @@ export interface AppOptions {
   readonly connector?: Connector;
   readonly preparer?: OutboundPreparer;
   readonly httpPlugins?: readonly HttpPlugin[];
+  /** DNS for domain verification; the resolver of `dns.*` otherwise. */
+  readonly dns?: DnsPort;
 }
 
 export interface App {
@@ -31,6 +41,10 @@ export interface App {
   readonly http: FastifyInstance | undefined;
   readonly worker: WorkerRole | undefined;
   readonly send: SendService;
+  readonly domains: DomainService;
+  readonly feedback: FeedbackProcessor;
+  /** The bounce listener, once started (api role with bounce.enabled). */
+  readonly bounce: BounceListener | undefined;
   /** `http://host:port` once listening. */
   httpUrl(): string;
   start(): Promise<void>;
@@ -62,13 +76,27 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ...(opts.clock ? { clock: opts.clock } : {}),
         });
 
+  const now = (): number => clock.now();
+  const directory = new DomainDirectory(store, config.domains.cache_s * 1000, now);
+  const secrets = secretsLoader(store);
+  const domains = new DomainService({
+    store,
+    dns: opts.dns ?? createNodeDnsPort(config.dns),
+    config,
+    now,
+    sealKey: async () => (await secrets()).seal,
+    onChange: (tenantId) => directory.invalidate(tenantId),
+  });
+  const feedback = new FeedbackProcessor({ store, secrets, bounceLabel: config.domains.bounce_subdomain, now, log: log.child({ component: 'feedback' }) });
+
   const send = new SendService({
     store,
     hostname: config.hostname,
-    now: () => clock.now(),
+    now,
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
+    hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders)],
   });
 
   let started = false;
@@ -86,12 +114,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
             maxScheduleAheadMs: MAX_SCHEDULE_AHEAD_MS,
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
+          domains,
         },
-        opts.httpPlugins ?? [],
+        [...(opts.httpPlugins ?? []), unsubscribePlugin(feedback, new URL(config.public_url).pathname)],
       )
     : undefined;
 
   let housekeeping: NodeJS.Timeout | undefined;
+  let bounce: BounceListener | undefined;
   const app: App = {
     config,
     store,
@@ -99,6 +129,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     http,
     worker,
     send,
+    domains,
+    feedback,
+    get bounce() {
+      return bounce;
+    },
     httpUrl() {
       const addr = http?.server.address();
       if (!addr || typeof addr === 'string') throw new Error('HTTP is not listening');
@@ -106,16 +141,28 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       if (http) await http.listen({ host: config.http.host, port: config.http.port });
+      if (runsApi && config.bounce.enabled) {
+        bounce = await startBounceListener({
+          host: config.bounce.host,
+          port: config.bounce.port,
+          hostname: config.bounce.mx_host || config.hostname,
+          maxMessageBytes: config.bounce.max_message_bytes,
+          processor: feedback,
+          log: log.child({ component: 'bounce' }),
+        });
+      }
       await worker?.start();
       housekeeping = setInterval(() => void store.purgeIdempotency(clock.now()).catch(() => undefined), 3600_000);
       housekeeping.unref();
       started = true;
-      log.info({ role: config.role, http: http ? app.httpUrl() : null, store: store.kind }, 'txmail started');
+      log.info({ role: config.role, http: http ? app.httpUrl() : null, bounce: bounce?.port ?? null, store: store.kind }, 'txmail started');
     },
     async stop() {
       started = false;
       clearInterval(housekeeping);
       if (http) await http.close();
+      await bounce?.close();
+      bounce = undefined;
       await worker?.stop();
       await store.close();
       log.info('txmail stopped');

@@ -3,6 +3,7 @@
 // The only place that calls process.exit.
 import { parseArgs } from 'node:util';
 import { serve } from './cli/serve.js';
+import { domainsCommand } from './cli/domains.js';
 import { createKey, listKeys, revokeKey } from './cli/keys.js';
 import { ConfigError, configReference, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -14,6 +15,9 @@ const USAGE = `usage:
   txmail keys create --name NAME --scopes send,read,admin [--tenant ID] [--config FILE]
   txmail keys list [--tenant ID] [--config FILE]
   txmail keys revoke ID [--config FILE]
+  txmail domains add NAME [--ed25519] [--tenant ID] [--config FILE]
+                                 generate DKIM keys; print the DNS records to publish
+  txmail domains list|show NAME|verify NAME|rotate NAME|remove NAME [--tenant ID] [--config FILE]
   txmail config reference        print the configuration reference (Markdown)
   txmail config check [--config FILE]
 `;
@@ -28,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       scopes: { type: 'string' },
       tenant: { type: 'string' },
+      ed25519: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +84,11 @@ async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'list') return withStore((s) => listKeys(s, values.tenant, process.stdout));
       if (sub === 'revoke' && arg) return withStore((s) => revokeKey(s, arg, process.stdout));
+      break;
+    case 'domains':
+      if (sub && ['add', 'list', 'show', 'verify', 'rotate', 'remove'].includes(sub)) {
+        return withStore((s) => domainsCommand(s, config(), { action: sub, name: arg, tenant: values.tenant, ed25519: values.ed25519 === true }, process.stdout));
+      }
       break;
     default:
       break;

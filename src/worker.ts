@@ -6,8 +6,11 @@ import type { Config } from './config/schema.js';
 import { SmtpSession } from './delivery/smtp-session.js';
 import { createTargetResolver } from './delivery/targets.js';
 import { matchOverride } from './domain/routing/index.js';
+import { DomainDirectory } from './deliverability/directory.js';
+import { DeliverabilityPreparer } from './deliverability/preparer.js';
+import { secretsLoader } from './lib/secrets.js';
 import { newShortId } from './lib/ids.js';
-import { passThroughPreparer, systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
+import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { Scheduler } from './queue/scheduler.js';
 import type { Store } from './store/store.js';
 
@@ -24,6 +27,12 @@ export interface WorkerParts {
   readonly connector?: Connector;
   readonly preparer?: OutboundPreparer;
   readonly clock?: Clock;
+}
+
+/** VERP return paths, List-Unsubscribe and DKIM signatures (src/deliverability/preparer.ts). */
+export function createPreparer(config: Config, store: Store, clock: Clock): OutboundPreparer {
+  const now = (): number => clock.now();
+  return new DeliverabilityPreparer({ directory: new DomainDirectory(store, config.domains.cache_s * 1000, now), secrets: secretsLoader(store), config, now });
 }
 
 export function createScheduler(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): Scheduler {
@@ -58,7 +67,7 @@ export function createScheduler(config: Config, store: Store, log: Logger, parts
             },
           }),
       },
-      preparer: parts.preparer ?? passThroughPreparer,
+      preparer: parts.preparer ?? createPreparer(config, store, parts.clock ?? systemClock),
       clock: parts.clock ?? systemClock,
       log,
     },

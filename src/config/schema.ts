@@ -4,6 +4,9 @@ import { hostname } from 'node:os';
 import { parseDestinationOverrides, parseRoutes, type DestinationOverride, type Route } from './routes.js';
 import { bool, int, num, oneOf, str, stringList, structured, type KeySpec } from './spec.js';
 
+// One DNS label: what the bounce and tracking subdomains are made of.
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 export const schema = {
   role: oneOf(['all', 'api', 'worker'] as const, 'all', 'Which parts this process runs: the HTTP/SMTP ingress (api), the delivery workers (worker), or both.'),
   hostname: str(hostname(), 'Our host name: sent in EHLO and used as the right-hand side of Message-IDs.', {
@@ -72,6 +75,34 @@ export const schema = {
       data_block_s: num(180, 'Longest pause while sending the message data (§4.5.3.2.5: 3 min).', { min: 0.01 }),
       data_end_s: num(600, 'Wait for the reply to the final dot (§4.5.3.2.6: 10 min).', { min: 0.01 }),
     },
+  },
+  domains: {
+    allow_unverified_senders: bool(
+      false,
+      'Let every tenant send from domains it has not added (development and benchmarks: such mail is neither DKIM-signed nor VERP-addressed). The tenant setting `allowUnverifiedSenders` does the same for one tenant.',
+    ),
+    dkim_rsa_bits: int(2048, 'Size of new RSA DKIM keys, bits (RFC 8301 asks for at least 1024; 2048 fits a TXT record published as two strings).', {
+      min: 1024,
+      max: 4096,
+    }),
+    rotation_grace_s: int(7 * 86400, 'How long a rotated-out DKIM key stays published and valid after signing switched to its successor, seconds.', { min: 0 }),
+    bounce_subdomain: str('bounce', 'Label of the return-path subdomain: envelope senders are `b+<token>@<label>.<domain>`.', { pattern: LABEL }),
+    tracking_subdomain: str('track', 'Label of the tracking host suggested for each domain (a CNAME to the host of `public_url`).', { pattern: LABEL }),
+    spf: str('', 'SPF mechanisms that authorise the addresses txmail sends from, e.g. `ip4:203.0.113.5 ip6:2001:db8::5`; empty suggests `a:<hostname>`.', {
+      pattern: /^[\x21-\x7e]*( [\x21-\x7e]+)*$/,
+    }),
+    cache_s: num(10, 'How long a process caches a tenant’s domains, DKIM keys and settings; a change made through another process applies after at most this long.', {
+      min: 0,
+    }),
+  },
+  bounce: {
+    enabled: bool(true, 'Run the inbound SMTP listener for bounce subdomains (DSNs, complaints, mailto unsubscribes) with the api role.'),
+    host: str('127.0.0.1', 'Address the bounce listener listens on (`0.0.0.0` in production, where the bounce MX record points).'),
+    port: int(2525, 'Port of the bounce listener (25 in production; 0 picks a free one).', { min: 0, max: 65535 }),
+    mx_host: str('', 'Host name published as the MX of bounce subdomains (this listener’s public name); empty uses `hostname`.', {
+      pattern: /^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+    }),
+    max_message_bytes: int(10 * 1024 * 1024, 'Largest report the bounce listener accepts, bytes.', { min: 1024 }),
   },
   worker: {
     thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),

@@ -19,3 +19,18 @@ test('a tampered payload, a forged MAC, another secret or another purpose is ref
   assert.equal(verifyToken(secret, 'open', t), undefined);
   for (const junk of ['', '.', 'abc', `${t}.x`, `${body}.`, `.${sig}`]) assert.equal(verifyToken(secret, 'click', junk), undefined, junk);
 });
+
+test('a compact token is short, lower-case, survives case folding and refuses tampering', async () => {
+  const { signCompact, verifyCompact } = await import('./tokens.js');
+  const t = signCompact(secret, 'verp', '01hm5x3qgmail0000000000000-12');
+  assert.match(t, /^[a-z0-9.-]+$/);
+  assert.ok(t.length <= 62, `${t.length} characters`);
+  assert.equal(verifyCompact(secret, 'verp', t), '01hm5x3qgmail0000000000000-12');
+  assert.equal(verifyCompact(secret, 'verp', t.toUpperCase()), '01hm5x3qgmail0000000000000-12', 'an MTA may upper- or lower-case the local part');
+  assert.equal(verifyCompact(secret, 'unsubscribe', t), undefined, 'another purpose');
+  assert.equal(verifyCompact('other', 'verp', t), undefined, 'another secret');
+  const tampered = t.replace('-12.', '-13.');
+  assert.equal(verifyCompact(secret, 'verp', tampered), undefined);
+  for (const junk of ['', '.', 'abc', `${t}x`, `.${t}`, 'a b.c']) assert.equal(verifyCompact(secret, 'verp', junk), undefined, junk);
+  assert.throws(() => signCompact(secret, 'verp', 'Upper'));
+});

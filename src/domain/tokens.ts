@@ -29,3 +29,46 @@ export function verifyToken<T = unknown>(secret: string, purpose: string, token:
     return undefined;
   }
 }
+
+// Compact tokens, for the one place a token must be short and survive case folding: the local
+// part of an SMTP address (VERP return paths, mailto unsubscribe). RFC 5321 §4.5.3.1.1 caps a
+// local part at 64 octets, and some MTAs lower-case it, so the text is lower-case [a-z0-9-] and
+// the MAC is 80 bits in lower-case base32 (same construction and purpose separation as above).
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const COMPACT_MAC_CHARS = 16;
+const COMPACT_TEXT = /^[a-z0-9-]{1,40}$/;
+
+function base32(buf: Buffer, chars: number): string {
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const byte of buf) {
+    acc = ((acc << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      bits -= 5;
+      out += B32[(acc >> bits) & 31]!;
+    }
+    if (out.length >= chars) break;
+  }
+  return out;
+}
+
+/** `<text>.<mac>`; `text` must be 1..40 characters of [a-z0-9-]. */
+export function signCompact(secret: string, purpose: string, text: string): string {
+  if (!COMPACT_TEXT.test(text)) throw new Error(`compact token text must match ${String(COMPACT_TEXT)}`);
+  return `${text}.${base32(mac(secret, purpose, text), COMPACT_MAC_CHARS)}`;
+}
+
+/** The text of a compact token signed for `purpose` (case-insensitive), or undefined. */
+export function verifyCompact(secret: string, purpose: string, token: string): string | undefined {
+  const lower = token.toLowerCase();
+  const dot = lower.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const text = lower.slice(0, dot);
+  if (!COMPACT_TEXT.test(text)) return undefined;
+  const given = Buffer.from(lower.slice(dot + 1));
+  const expected = Buffer.from(base32(mac(secret, purpose, text), COMPACT_MAC_CHARS));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  return text;
+}

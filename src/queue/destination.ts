@@ -15,7 +15,7 @@ export interface DestinationHost {
   resolveAndConnect(dest: Destination): Promise<ConnectOutcome>;
   loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined>;
   prepare(msg: MessageForDelivery, batch: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }>;
-  splitsRecipients(msg: MessageForDelivery): boolean;
+  splitsRecipients(msg: MessageForDelivery): boolean | Promise<boolean>;
   /** Takes a global connection slot; false when every slot is in use. */
   acquireSlot(): boolean;
   releaseSlot(): void;
@@ -185,18 +185,28 @@ export class Destination {
       return;
     }
     const batch = [head];
-    if (!head.hasOwnRaw && !this.host.splitsRecipients(loaded.msg)) {
-      // Further recipients of the same message share the transaction (RFC 5321 §3.3).
-      for (let i = 0; i < this.pending.length && batch.length < this.host.recipientsPerTransaction; ) {
-        const d = this.pending[i]!;
-        if (d.messageId === head.messageId && !d.hasOwnRaw) {
-          batch.push(d);
-          this.pending.splice(i, 1);
-          this.take(d, mine);
-        } else i++;
+    let prepared: { from: string; raw: Buffer };
+    try {
+      if (!head.hasOwnRaw && !(await this.host.splitsRecipients(loaded.msg))) {
+        // Further recipients of the same message share the transaction (RFC 5321 §3.3).
+        for (let i = 0; i < this.pending.length && batch.length < this.host.recipientsPerTransaction; ) {
+          const d = this.pending[i]!;
+          if (d.messageId === head.messageId && !d.hasOwnRaw) {
+            batch.push(d);
+            this.pending.splice(i, 1);
+            this.take(d, mine);
+          } else i++;
+        }
       }
+      prepared = await this.host.prepare(loaded.msg, batch, loaded.raw);
+    } catch (e) {
+      // The preparer could not finish the message (store unreachable, unreadable key): nothing
+      // was sent, so the deliveries are deferred and tried again rather than sent unsigned.
+      const text = `preparing the message failed: ${(e as Error).message}`;
+      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: 'unknown', text, unknownOutcome: false } })), mine);
+      return;
     }
-    const { from, raw } = await this.host.prepare(loaded.msg, batch, loaded.raw);
+    const { from, raw } = prepared;
     const r = await session.send({ from, to: batch.map((d) => d.recipient), size: raw.length }, raw);
     const mx = session.target.host;
     const tls = session.tls;

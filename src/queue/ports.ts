@@ -18,8 +18,11 @@ export interface Connector {
 
 /** Per-transaction finishing of a message: envelope sender (VERP) and bytes (DKIM, List-Unsubscribe). */
 export interface OutboundPreparer {
-  /** True when each recipient needs a transaction of its own (per-recipient envelope or headers). */
-  splitsRecipients(msg: MessageForDelivery): boolean;
+  /**
+   * True when each recipient needs a transaction of its own (per-recipient envelope or headers).
+   * May be asynchronous: the answer can depend on the tenant's domains and settings.
+   */
+  splitsRecipients(msg: MessageForDelivery): boolean | Promise<boolean>;
   prepare(msg: MessageForDelivery, deliveries: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }>;
 }
 

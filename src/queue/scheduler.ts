@@ -214,6 +214,10 @@ export class Scheduler implements DestinationHost {
         bounceClass: t.bounce?.class ?? null,
         reason: t.bounce?.reason ?? (t.event.type === 'deferred' ? t.event.data.reason : null),
         event: t.event,
+        // DESIGN "Bounce classes": a hard bounce suppresses the address, in the outcome's commit.
+        ...(t.state === 'bounced' && t.bounce?.class === 'hard'
+          ? { suppression: { tenantId: d.tenantId, address: d.recipient.toLowerCase(), reason: 'hard_bounce' as const, sourceMessageId: d.messageId, createdAt: now } }
+          : {}),
       };
     });
     try {
@@ -267,7 +271,7 @@ export class Scheduler implements DestinationHost {
     return this.deps.preparer.prepare(msg, batch, raw);
   }
 
-  splitsRecipients(msg: MessageForDelivery): boolean {
+  splitsRecipients(msg: MessageForDelivery): boolean | Promise<boolean> {
     return this.deps.preparer.splitsRecipients(msg);
   }
 

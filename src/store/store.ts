@@ -3,6 +3,8 @@
 // Policy (retry times, classification) is decided in domain/ and passed in; the store only saves.
 import type { BounceClass, BounceReason } from '../domain/bounce/classify.js';
 import type { DeliveryState } from '../domain/delivery/types.js';
+import type { DkimChoice, DkimKeyFacts, KeySwitch } from '../domain/domains/keys.js';
+import type { RecordCheck } from '../domain/domains/verify.js';
 import type { NewEvent, StoredEvent } from '../domain/events/types.js';
 
 export type Scope = 'send' | 'read' | 'admin';
@@ -151,6 +153,8 @@ export interface OutcomeRecord extends LeaseRef {
   readonly bounceClass: BounceClass | null;
   readonly reason: BounceReason | null;
   readonly event: NewEvent;
+  /** Written with the outcome, only if the outcome passes the lease fence (a hard bounce's address). */
+  readonly suppression?: Suppression;
 }
 
 export interface DestinationState {
@@ -171,6 +175,81 @@ export interface Suppression {
   readonly sourceMessageId: string | null;
   readonly createdAt: number;
 }
+
+export interface SuppressionQuery {
+  /** Substring of the address, case-insensitive. */
+  readonly search?: string;
+  readonly reason?: SuppressionReason;
+  /** The previous page's `next`. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface SuppressionPage {
+  /** In address order. */
+  readonly items: readonly Suppression[];
+  /** Pass as `after` for the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+/** A DKIM key as stored: the private key only sealed (src/lib/seal.ts), never in the clear. */
+export interface DkimKeyRecord extends DkimKeyFacts {
+  readonly privateKeySealed: string;
+}
+
+/** The last verification of a domain's DNS records. */
+export interface DomainCheck {
+  readonly at: number;
+  readonly verified: boolean;
+  readonly records: readonly RecordCheck[];
+}
+
+/** A sending domain of a tenant. A domain belongs to at most one tenant. */
+export interface SendingDomain {
+  readonly tenantId: string;
+  /** Lower-case A-labels. */
+  readonly name: string;
+  readonly createdAt: number;
+  readonly dkim: DkimChoice;
+  /** When the last verification found every required record ok; null when it did not. */
+  readonly verifiedAt: number | null;
+  readonly lastCheck: DomainCheck | null;
+  /** In creation order. */
+  readonly keys: readonly DkimKeyRecord[];
+}
+
+export type CreateDomainResult = 'created' | 'exists' | 'taken';
+
+/** What the feedback paths need to know about a delivery they were told about. */
+export interface DeliveryRef {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly state: DeliveryState;
+  readonly attempts: number;
+}
+
+/**
+ * An asynchronous report about a delivery: a bounce after the fact (DSN), a complaint (ARF) or
+ * an unsubscribe. Its event, the delivery's change and the suppression commit together.
+ */
+export interface FeedbackRecord {
+  readonly tenantId: string;
+  readonly deliveryId: string;
+  /** A `bounced`, `complained` or `unsubscribed` event. */
+  readonly event: NewEvent;
+  /** For a bounce: the delivery becomes bounced with these facts unless it is already final as bounced or dropped. */
+  readonly bounce?: { readonly class: BounceClass; readonly reason: BounceReason; readonly reply: string };
+  readonly suppression?: Suppression;
+}
+
+/**
+ * recorded: written. duplicate: already known (the delivery already bounced, or the same event
+ * type exists for it); nothing written. unknown_delivery: no such delivery for the tenant (a
+ * bounce then writes nothing; a complaint or unsubscribe still records its event and suppression).
+ */
+export type FeedbackResult = 'recorded' | 'duplicate' | 'unknown_delivery';
 
 export interface DeliveryView {
   readonly id: string;
@@ -260,6 +339,24 @@ export interface Store {
   suppress(s: Suppression): Promise<boolean>;
   unsuppress(tenantId: string, address: string): Promise<boolean>;
   getSuppression(tenantId: string, address: string): Promise<Suppression | undefined>;
+  listSuppressions(tenantId: string, q: SuppressionQuery): Promise<SuppressionPage>;
+  /** Adds or refreshes many addresses in one transaction (CSV import). */
+  suppressMany(list: readonly Suppression[]): Promise<{ added: number; updated: number }>;
+
+  // Sending domains and their DKIM keys
+  createDomain(d: SendingDomain): Promise<CreateDomainResult>;
+  getDomain(tenantId: string, name: string): Promise<SendingDomain | undefined>;
+  listDomains(tenantId: string): Promise<SendingDomain[]>;
+  /** Removes the domain and its keys. */
+  deleteDomain(tenantId: string, name: string): Promise<boolean>;
+  addDkimKeys(tenantId: string, name: string, keys: readonly DkimKeyRecord[]): Promise<boolean>;
+  /** Activates and deactivates keys at `now` in one transaction (rotation); false for no such domain. */
+  switchDkimKeys(tenantId: string, name: string, sw: KeySwitch, now: number): Promise<boolean>;
+  recordDomainCheck(tenantId: string, name: string, check: DomainCheck): Promise<void>;
+
+  // Asynchronous feedback (bounce listener, unsubscribe links)
+  getDeliveryRef(deliveryId: string): Promise<DeliveryRef | undefined>;
+  recordFeedback(f: FeedbackRecord): Promise<FeedbackResult>;
 
   // Reading
   getMessage(tenantId: string, id: string): Promise<MessageView | undefined>;

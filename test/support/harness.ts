@@ -41,6 +41,10 @@ export const TEST_DEFAULTS: Readonly<Record<string, unknown>> = {
   'delivery.timeouts.data_end_s': 5,
   'worker.poll_ms': 50,
   'worker.lease_s': 5,
+  // Tests send from names like sender.test that no tenant added; the domain tests turn this off.
+  'domains.allow_unverified_senders': true,
+  // Many instances run at once: each bounce listener takes a free port.
+  'bounce.port': 0,
 };
 
 export function sinkRoute(port: number, match = '*', tls: 'none' | 'opportunistic' | 'required' = 'opportunistic'): { match: string; host: string; port: number; tls: string } {

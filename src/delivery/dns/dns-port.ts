@@ -17,11 +17,15 @@ export type AddressAnswer = { readonly kind: 'addresses'; readonly addresses: re
 /** One inner array per TXT record: its character-strings, to be joined by the caller (RFC 7208 §3.3, RFC 6376 §3.6.2.2). */
 export type TxtAnswer = { readonly kind: 'txt'; readonly records: readonly (readonly string[])[] } | NegativeAnswer;
 
+export type CnameAnswer = { readonly kind: 'cname'; readonly target: string } | NegativeAnswer;
+
 export interface DnsPort {
   resolveMx(name: string): Promise<MxAnswer>;
   resolve4(name: string): Promise<AddressAnswer>;
   resolve6(name: string): Promise<AddressAnswer>;
   resolveTxt(name: string): Promise<TxtAnswer>;
+  /** The CNAME at the name itself (domain verification of the tracking host). */
+  resolveCname(name: string): Promise<CnameAnswer>;
 }
 
 export interface NodeDnsOptions {
@@ -85,6 +89,14 @@ export function createNodeDnsPort(opts: NodeDnsOptions): DnsPort {
       try {
         const records = await resolver.resolveTxt(name);
         return records.length === 0 ? { kind: 'nodata' } : { kind: 'txt', records };
+      } catch (err) {
+        return toNegativeAnswer(err);
+      }
+    },
+    async resolveCname(name) {
+      try {
+        const [target] = await resolver.resolveCname(name);
+        return target === undefined ? { kind: 'nodata' } : { kind: 'cname', target };
       } catch (err) {
         return toNegativeAnswer(err);
       }

@@ -101,7 +101,9 @@ export function classifyReply(reply: SmtpReply): Classification {
 export function replyFromDsn(status: string, diagnostic?: string): SmtpReply {
   const st = ENHANCED.exec(status)?.[0];
   const reply = diagnosticReply(diagnostic);
-  const enhanced = reply?.enhanced ?? st;
+  // A `#5.1.0`-style code in the reply text (qmail, Cisco) is the remote's own; normalise()
+  // reads it, so the reporting MTA's generic Status must not take its place.
+  const enhanced = reply?.enhanced ?? (reply && HASH_ENHANCED.test(reply.text) ? undefined : st);
   if (reply) return enhanced ? { code: reply.code, enhanced, text: reply.text } : reply;
   const text = stripType(diagnostic ?? '');
   const cls = st?.[0] ?? '5';

@@ -40,10 +40,27 @@ export interface BouncedData {
   readonly reason: BounceReason;
   /** `smtp` for a refusal during the session, `dsn` for an asynchronous bounce report. */
   readonly source: 'smtp' | 'dsn' | 'dns' | 'policy' | 'expiry';
+  /** DSN only: the enhanced status (RFC 3463) and the MTAs that reported and refused. */
+  readonly status?: string;
+  readonly reporting_mta?: string;
+  readonly remote_mta?: string;
 }
 export interface DroppedData {
   readonly reason: string;
 }
+// Type aliases rather than interfaces: they stay assignable to the open record types that
+// consumers of every event (webhooks) may use.
+/** A complaint from a feedback loop (RFC 5965). */
+export type ComplainedData = {
+  readonly feedback_type: string;
+  readonly user_agent?: string;
+  readonly reporting_mta?: string;
+  readonly source: 'arf';
+};
+/** one_click: RFC 8058 POST by the mailbox provider; page: the confirmation page; mailto: mail to the List-Unsubscribe address. */
+export type UnsubscribedData = {
+  readonly source: 'one_click' | 'page' | 'mailto';
+};
 
 /** Event payloads by type; types added by later features carry an open record. */
 export interface EventDataMap {
@@ -54,8 +71,8 @@ export interface EventDataMap {
   dropped: DroppedData;
   opened: Readonly<Record<string, unknown>>;
   clicked: Readonly<Record<string, unknown>>;
-  complained: Readonly<Record<string, unknown>>;
-  unsubscribed: Readonly<Record<string, unknown>>;
+  complained: ComplainedData;
+  unsubscribed: UnsubscribedData;
 }
 
 /** An event about to be written. */

@@ -110,3 +110,15 @@ test('duplicate recipients across lists are kept for envelopeRecipients to dedup
   const r = parseSendRequest({ ...BASE, to: 'a@x.com', cc: 'A@x.com', bcc: { email: 'a@x.com' } }, LIMITS, NOW);
   assert.deepEqual([...r.to, ...r.cc, ...r.bcc].map((a) => a.address), ['a@x.com', 'A@x.com', 'a@x.com']);
 });
+
+test('bulk: true marks the message with Precedence: bulk, unless the caller set a Precedence', async () => {
+  const headersOf = (body: Record<string, unknown>): unknown => {
+    const r = parseSendRequest({ ...BASE, ...body }, LIMITS, NOW);
+    return r.content.kind === 'parts' ? r.content.headers : undefined;
+  };
+  assert.deepEqual(headersOf({ bulk: true }), [{ name: 'Precedence', value: 'bulk' }]);
+  assert.deepEqual(headersOf({ bulk: false }), []);
+  assert.deepEqual(headersOf({ bulk: null }), []);
+  assert.deepEqual(headersOf({ bulk: true, headers: { Precedence: 'list' } }), [{ name: 'Precedence', value: 'list' }]);
+  assert.throws(() => parseSendRequest({ ...BASE, bulk: 'yes' }, LIMITS, NOW), /bulk: must be true or false/);
+});

@@ -54,6 +54,7 @@ const NATIVE_FIELDS = [
   'tags',
   'metadata',
   'send_at',
+  'bulk',
 ] as const;
 
 /** Throws TxError: BAD_REQUEST, TOO_MANY_RECIPIENTS, TOO_LARGE or VALIDATION (every field). */
@@ -86,8 +87,13 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
   const tags = collect(parseTags(body['tags'], 'tags')).value;
   const metadata = collect(parseMetadata(body['metadata'], 'metadata')).value;
   const sendAt = collect(parseSendAt(body['send_at'], now, limits.maxScheduleAheadMs, 'send_at')).value;
+  const bulk = body['bulk'];
+  if (!isAbsent(bulk) && typeof bulk !== 'boolean') errors.push({ path: 'bulk', message: 'must be true or false' });
 
   if (errors.length > 0 || from === undefined) throw validationError(errors);
+  // Bulk mail is marked the way every ingress can: `Precedence: bulk` (unless the caller set a
+  // Precedence of its own). Delivery adds List-Unsubscribe to such messages (RFC 8058).
+  if (bulk === true && !headers.some((h) => h.name.toLowerCase() === 'precedence')) headers.push({ name: 'Precedence', value: 'bulk' });
   const content: Content = { kind: 'parts', subject, ...parts, headers, attachments, replyTo };
   return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }) };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DomainService } from '../../deliverability/service.js';
 import type { Store } from '../../store/store.js';
 import type { ApiKeyVerifier } from '../auth.js';
 import type { SendService } from '../send.js';
@@ -19,4 +20,6 @@ export interface HttpDeps {
   readonly limits: HttpLimits;
   /** Resolves true when this process can take traffic (store reachable, roles started). */
   readonly ready: () => Promise<boolean>;
+  /** Sending domains (/v1/domains); absent in processes built without them. */
+  readonly domains?: DomainService;
 }

@@ -13,6 +13,8 @@ import * as q from './queue.js';
 import * as r from './read.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
+import * as dom from './domains.js';
+import * as fb from './feedback.js';
 
 export type { PostgresStoreOptions } from './pool.js';
 
@@ -55,6 +57,17 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     suppress: (x) => sup.suppress(db, x),
     unsuppress: (tid, a) => sup.unsuppress(db, tid, a),
     getSuppression: (tid, a) => sup.getSuppression(db, tid, a),
+    listSuppressions: (tid, q) => sup.listSuppressions(db, tid, q),
+    suppressMany: (list) => sup.suppressMany(db, list),
+    createDomain: (d) => dom.createDomain(db, d),
+    getDomain: (tid, name) => dom.getDomain(db, tid, name),
+    listDomains: (tid) => dom.listDomains(db, tid),
+    deleteDomain: (tid, name) => dom.deleteDomain(db, tid, name),
+    addDkimKeys: (tid, name, keys) => dom.addDkimKeys(db, tid, name, keys),
+    switchDkimKeys: (tid, name, sw, now) => dom.switchDkimKeys(db, tid, name, sw, now),
+    recordDomainCheck: (tid, name, check) => dom.recordDomainCheck(db, tid, name, check),
+    getDeliveryRef: (id) => fb.getDeliveryRef(db, id),
+    recordFeedback: (f) => fb.recordFeedback(db, f),
     getMessage: (tid, id) => r.getMessage(db, tid, id),
     listEvents: (tid, after, limit) => r.listEvents(db, tid, after, limit),
     appendEvents: (tid, ev) => r.appendEvents(db, tid, ev),

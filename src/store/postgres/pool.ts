@@ -119,7 +119,7 @@ export class PgDb {
       if (this.schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
       const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-      for (const m of MIGRATIONS) {
+      for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
         if (applied.has(m.version)) continue;
         await c.query(m.sql);
         await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);

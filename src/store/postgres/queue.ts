@@ -5,6 +5,7 @@
 import type { PoolClient } from 'pg';
 import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { ClaimedDelivery, ClaimRequest, DestinationState, LeaseRef, MessageForDelivery, OutcomeRecord, QueueStats } from '../store.js';
+import { upsertSuppressions } from './feedback.js';
 import type { PgDb } from './pool.js';
 
 interface ClaimRow {
@@ -165,6 +166,7 @@ async function recordRound(c: PoolClient, items: ReadonlyArray<{ i: number; o: O
       ev.map((o) => JSON.stringify(o.event.data)),
     ],
   );
+  await upsertSuppressions(c, ev.flatMap((o) => (o.suppression ? [o.suppression] : [])));
   return passed.map((p) => p.i);
 }
 

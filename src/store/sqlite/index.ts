@@ -6,6 +6,8 @@ import * as q from './queue.js';
 import * as r from './read.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
+import * as dom from './domains.js';
+import * as fb from './feedback.js';
 
 export function openSqliteStore(path: string): Store {
   const s = new SqliteDb(path);
@@ -37,6 +39,17 @@ export function openSqliteStore(path: string): Store {
     suppress: (x) => sup.suppress(s, x),
     unsuppress: (tid, a) => sup.unsuppress(s, tid, a),
     getSuppression: (tid, a) => sup.getSuppression(s, tid, a),
+    listSuppressions: (tid, q) => sup.listSuppressions(s, tid, q),
+    suppressMany: (list) => sup.suppressMany(s, list),
+    createDomain: (d) => dom.createDomain(s, d),
+    getDomain: (tid, name) => dom.getDomain(s, tid, name),
+    listDomains: (tid) => dom.listDomains(s, tid),
+    deleteDomain: (tid, name) => dom.deleteDomain(s, tid, name),
+    addDkimKeys: (tid, name, keys) => dom.addDkimKeys(s, tid, name, keys),
+    switchDkimKeys: (tid, name, sw, now) => dom.switchDkimKeys(s, tid, name, sw, now),
+    recordDomainCheck: (tid, name, check) => dom.recordDomainCheck(s, tid, name, check),
+    getDeliveryRef: (id) => fb.getDeliveryRef(s, id),
+    recordFeedback: (f) => fb.recordFeedback(s, f),
     getMessage: (tid, id) => r.getMessage(s, tid, id),
     listEvents: (tid, after, limit) => r.listEvents(s, tid, after, limit),
     appendEvents: (tid, ev) => r.appendEvents(s, tid, ev),

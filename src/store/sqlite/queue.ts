@@ -11,6 +11,7 @@ import type {
   QueueStats,
 } from '../store.js';
 import type { SqliteDb } from './db.js';
+import { upsertSuppression } from './feedback.js';
 
 interface ClaimRow {
   id: string;
@@ -119,6 +120,7 @@ export function recordOutcomes(s: SqliteDb, outcomes: readonly OutcomeRecord[]):
       ).changes;
       if (changed !== 1) return false;
       ev.run(o.tenantId, o.event.type, o.event.messageId, o.event.deliveryId ?? null, o.event.recipient ?? null, o.event.at, JSON.stringify(o.event.data));
+      if (o.suppression) upsertSuppression(s, o.suppression);
       return true;
     });
   });

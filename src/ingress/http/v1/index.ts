@@ -3,8 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TxError } from '../../../domain/errors.js';
 import type { AuthContext } from '../../auth.js';
 import type { HttpDeps } from '../deps.js';
+import { domainRoutes } from './domains.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
+import { suppressionRoutes } from './suppressions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,4 +30,6 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   });
   await messageRoutes(app, deps);
   await eventRoutes(app, deps);
+  await domainRoutes(app, deps);
+  await suppressionRoutes(app, deps);
 }

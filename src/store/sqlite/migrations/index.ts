@@ -1,4 +1,5 @@
 import init from './0001_init.js';
+import deliverability from './0003_deliverability.js';
 
 export interface Migration {
   readonly version: number;
@@ -6,5 +7,12 @@ export interface Migration {
   readonly sql: string;
 }
 
-/** Applied in order; a migration never changes once released, a new one is added instead. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: init }];
+/**
+ * Applied in version order; a migration never changes once released, a new one is added
+ * instead. Numbers are reserved per feature, so a gap (0002 before it lands) is expected: each
+ * version is applied once whenever it appears, whatever came before it.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: init },
+  { version: 3, name: 'deliverability', sql: deliverability },
+];
