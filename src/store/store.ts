@@ -215,6 +215,42 @@ export interface QueueStats {
   readonly leased: number;
 }
 
+/** What a template version renders: Handlebars sources. A version without text gets one made from its HTML. */
+export interface TemplateContent {
+  readonly subject: string;
+  readonly html: string | null;
+  readonly text: string | null;
+}
+
+export interface TemplateVersion extends TemplateContent {
+  readonly templateId: string;
+  /** 1, 2, 3... per template, never reused. */
+  readonly version: number;
+  readonly createdAt: number;
+}
+
+export interface TemplateRecord {
+  /** `d-` + 32 hex digits: the shape of a SendGrid dynamic template id (see ingress/templates.ts). */
+  readonly id: string;
+  readonly tenantId: string;
+  /** Unique per tenant; sends may name a template by it (SES TemplateName, Postmark TemplateAlias). */
+  readonly name: string;
+  /** The version sends use. */
+  readonly activeVersion: number;
+  readonly latestVersion: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewTemplate {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  /** Becomes version 1, active. */
+  readonly content: TemplateContent;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -266,4 +302,22 @@ export interface Store {
   listEvents(tenantId: string, after: string | undefined, limit: number): Promise<EventPage>;
   /** Appends events outside a delivery outcome (opens, clicks, complaints...). */
   appendEvents(tenantId: string, events: readonly NewEvent[]): Promise<void>;
+
+  // Templates: versions are append-only; a template has exactly one active version.
+  /** Creates the template with its content as version 1, active; 'name_taken' when the tenant has that name. */
+  createTemplate(t: NewTemplate): Promise<TemplateRecord | 'name_taken'>;
+  /** By id, else by name (`ref` is either). */
+  getTemplate(tenantId: string, ref: string): Promise<TemplateRecord | undefined>;
+  listTemplates(tenantId: string): Promise<TemplateRecord[]>;
+  renameTemplate(tenantId: string, id: string, name: string, now: number): Promise<TemplateRecord | 'name_taken' | undefined>;
+  /** Removes the template and all its versions. */
+  deleteTemplate(tenantId: string, id: string): Promise<boolean>;
+  /** Appends the next version; `activate` makes it the active one in the same transaction. */
+  addTemplateVersion(tenantId: string, id: string, content: TemplateContent, activate: boolean, now: number): Promise<TemplateVersion | undefined>;
+  /** Undefined when the template or that version does not exist. */
+  activateTemplateVersion(tenantId: string, id: string, version: number, now: number): Promise<TemplateRecord | undefined>;
+  /** The template (by id, else name) with one version: `version`, or the active one when undefined. One read for the send path. */
+  getTemplateVersion(tenantId: string, ref: string, version?: number): Promise<{ template: TemplateRecord; version: TemplateVersion } | undefined>;
+  /** Newest first. */
+  listTemplateVersions(tenantId: string, id: string): Promise<TemplateVersion[]>;
 }

@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
 import { describeStore } from '../conformance/suite.js';
+import { describeTemplates } from '../conformance/templates.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -67,6 +68,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   });
 
   describeStore('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
+  describeTemplates('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { describeStore } from '../conformance/suite.js';
+import { describeTemplates } from '../conformance/templates.js';
 import { openSqliteStore } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'txmail-sqlite-'));
@@ -10,3 +11,4 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 describeStore('sqlite', { open: async () => openSqliteStore(join(dir, `t${++n}.db`)) });
+describeTemplates('sqlite', { open: async () => openSqliteStore(join(dir, `t${++n}.db`)) });
