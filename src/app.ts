@@ -6,6 +6,7 @@ import type { Config } from './config/schema.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
+import { TemplateService } from './ingress/templates.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
@@ -71,12 +72,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onAccepted: () => worker?.wake(),
   });
 
+  const templates = new TemplateService(store, config.templates.strict);
   let started = false;
   const http = runsApi
     ? await buildHttpApp(
         {
           store,
           send,
+          templates,
           keys: new ApiKeyVerifier(store),
           log: log.child({ component: 'http' }),
           now: () => clock.now(),

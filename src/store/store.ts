@@ -4,6 +4,9 @@
 import type { BounceClass, BounceReason } from '../domain/bounce/classify.js';
 import type { DeliveryState } from '../domain/delivery/types.js';
 import type { NewEvent, StoredEvent } from '../domain/events/types.js';
+import type { TemplateContent } from '../domain/templates/types.js';
+
+export type { TemplateContent } from '../domain/templates/types.js';
 
 export type Scope = 'send' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
@@ -213,13 +216,6 @@ export interface QueueStats {
   readonly byState: Readonly<Record<DeliveryState, number>>;
   readonly due: number;
   readonly leased: number;
-}
-
-/** What a template version renders: Handlebars sources. A version without text gets one made from its HTML. */
-export interface TemplateContent {
-  readonly subject: string;
-  readonly html: string | null;
-  readonly text: string | null;
 }
 
 export interface TemplateVersion extends TemplateContent {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import type { ApiKeyVerifier } from '../auth.js';
 import type { SendService } from '../send.js';
+import type { TemplateService } from '../templates.js';
 
 export interface HttpLimits {
   readonly maxMessageBytes: number;
@@ -13,6 +14,7 @@ export interface HttpLimits {
 export interface HttpDeps {
   readonly store: Store;
   readonly send: SendService;
+  readonly templates: TemplateService;
   readonly keys: ApiKeyVerifier;
   readonly log: Logger;
   readonly now: () => number;

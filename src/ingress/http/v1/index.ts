@@ -5,6 +5,7 @@ import type { AuthContext } from '../../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
+import { templateRoutes } from './templates.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,4 +29,5 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   });
   await messageRoutes(app, deps);
   await eventRoutes(app, deps);
+  await templateRoutes(app, deps);
 }
