@@ -6,6 +6,8 @@ import type { Config } from './config/schema.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
+import { SubmissionServer } from './ingress/smtp/server.js';
+import { loadSubmissionTls } from './ingress/smtp/tls.js';
 import { TemplateService } from './ingress/templates.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
@@ -32,8 +34,11 @@ export interface App {
   readonly http: FastifyInstance | undefined;
   readonly worker: WorkerRole | undefined;
   readonly send: SendService;
+  readonly submission: SubmissionServer | undefined;
   /** `http://host:port` once listening. */
   httpUrl(): string;
+  /** Host and port of the SMTP submission listener once listening. */
+  submissionAddress(): { host: string; port: number };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -73,6 +78,29 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
 
   const templates = new TemplateService(store, config.templates.strict);
+  const keys = new ApiKeyVerifier(store);
+  const sub = config.submission;
+  const submission =
+    runsApi && sub.enabled
+      ? new SubmissionServer(
+          {
+            host: sub.host,
+            port: sub.port,
+            hostname: config.hostname,
+            tls: loadSubmissionTls({ certFile: sub.tls_cert, keyFile: sub.tls_key, dataDir: config.data_dir, hostname: config.hostname, listenHost: sub.host }),
+            requireTls: sub.require_tls,
+            maxMessageBytes: config.limits.max_message_bytes,
+            maxRecipients: config.limits.max_recipients,
+            maxConnections: sub.max_connections,
+            maxConnectionsPerIp: sub.max_connections_per_ip,
+            authSlowdownAfter: sub.auth_slowdown_after,
+            authLockoutAfter: sub.auth_lockout_after,
+            authLockoutMs: sub.auth_lockout_s * 1000,
+            idleTimeoutMs: sub.idle_timeout_s * 1000,
+          },
+          { keys, send, log: log.child({ component: 'submission' }), now: () => clock.now() },
+        )
+      : undefined;
   let started = false;
   const http = runsApi
     ? await buildHttpApp(
@@ -80,7 +108,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           store,
           send,
           templates,
-          keys: new ApiKeyVerifier(store),
+          keys,
           log: log.child({ component: 'http' }),
           now: () => clock.now(),
           limits: {
@@ -102,6 +130,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     http,
     worker,
     send,
+    submission,
+    submissionAddress() {
+      if (!submission) throw new Error('the SMTP submission listener is not running');
+      return submission.address();
+    },
     httpUrl() {
       const addr = http?.server.address();
       if (!addr || typeof addr === 'string') throw new Error('HTTP is not listening');
@@ -109,16 +142,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       if (http) await http.listen({ host: config.http.host, port: config.http.port });
+      await submission?.listen();
       await worker?.start();
       housekeeping = setInterval(() => void store.purgeIdempotency(clock.now()).catch(() => undefined), 3600_000);
       housekeeping.unref();
       started = true;
-      log.info({ role: config.role, http: http ? app.httpUrl() : null, store: store.kind }, 'txmail started');
+      const smtp = submission ? app.submissionAddress() : null;
+      log.info({ role: config.role, http: http ? app.httpUrl() : null, submission: smtp && `${smtp.host}:${smtp.port}`, store: store.kind }, 'txmail started');
     },
     async stop() {
       started = false;
       clearInterval(housekeeping);
-      if (http) await http.close();
+      // Ingress first, so nothing new is accepted while the rest shuts down.
+      await Promise.all([http?.close(), submission?.close()]);
       await worker?.stop();
       await store.close();
       log.info('txmail stopped');

@@ -28,7 +28,9 @@ export async function freePort(): Promise<number> {
 export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TxmailProcess> {
   const port = ((config.http as { port?: number } | undefined)?.port as number | undefined) ?? (await freePort());
   const file = join(dir, 'txmail.json');
-  writeFileSync(file, JSON.stringify({ ...config, http: { host: '127.0.0.1', port } }));
+  // The SMTP submission listener gets a free port too, unless the test chose one.
+  const submission = { port: 0, ...(config.submission as Record<string, unknown> | undefined) };
+  writeFileSync(file, JSON.stringify({ ...config, http: { host: '127.0.0.1', port }, submission }));
   const child = spawn(process.execPath, [MAIN, 'serve', '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ...env },
