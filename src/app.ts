@@ -9,6 +9,11 @@ import { SendService } from './ingress/send.js';
 import { SubmissionServer } from './ingress/smtp/server.js';
 import { loadSubmissionTls } from './ingress/smtp/tls.js';
 import { TemplateService } from './ingress/templates.js';
+import { SesCredentials } from './ingress/ses-credentials.js';
+import { postmarkPlugin } from './ingress/http/compat/postmark/index.js';
+import { sendgridPlugin } from './ingress/http/compat/sendgrid/index.js';
+import { sesPlugin } from './ingress/http/compat/ses/index.js';
+import { sesCredentialsRoute } from './ingress/http/compat/ses/credentials-route.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
@@ -101,8 +106,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
           { keys, send, log: log.child({ component: 'submission' }), now: () => clock.now() },
         )
       : undefined;
+  const sesCredentials = runsApi ? await SesCredentials.open(store) : undefined;
   let started = false;
-  const http = runsApi
+  const http = runsApi && sesCredentials
     ? await buildHttpApp(
         {
           store,
@@ -118,7 +124,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
         },
-        opts.httpPlugins ?? [],
+        // The compatibility APIs, each in its own scope with its own auth and error shapes.
+        [sendgridPlugin, sesPlugin(sesCredentials), sesCredentialsRoute(sesCredentials), postmarkPlugin, ...(opts.httpPlugins ?? [])],
       )
     : undefined;
 

@@ -3,7 +3,7 @@
 // The only place that calls process.exit.
 import { parseArgs } from 'node:util';
 import { serve } from './cli/serve.js';
-import { createKey, listKeys, revokeKey } from './cli/keys.js';
+import { createKey, listKeys, revokeKey, sesCredentials } from './cli/keys.js';
 import { ConfigError, configReference, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openStore } from './store/open.js';
@@ -14,6 +14,7 @@ const USAGE = `usage:
   txmail keys create --name NAME --scopes send,read,admin [--tenant ID] [--config FILE]
   txmail keys list [--tenant ID] [--config FILE]
   txmail keys revoke ID [--config FILE]
+  txmail keys ses-credentials ID [--config FILE]   AWS-style credentials for the SES-compatible API
   txmail config reference        print the configuration reference (Markdown)
   txmail config check [--config FILE]
 `;
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'list') return withStore((s) => listKeys(s, values.tenant, process.stdout));
       if (sub === 'revoke' && arg) return withStore((s) => revokeKey(s, arg, process.stdout));
+      if (sub === 'ses-credentials' && arg) return withStore((s) => sesCredentials(s, arg, process.stdout));
       break;
     default:
       break;
