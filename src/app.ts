@@ -6,14 +6,9 @@ import type { Config } from './config/schema.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
-import { SubmissionServer } from './ingress/smtp/server.js';
-import { loadSubmissionTls } from './ingress/smtp/tls.js';
+import { submissionFromConfig, type SubmissionServer } from './ingress/smtp/server.js';
 import { TemplateService } from './ingress/templates.js';
-import { SesCredentials } from './ingress/ses-credentials.js';
-import { postmarkPlugin } from './ingress/http/compat/postmark/index.js';
-import { sendgridPlugin } from './ingress/http/compat/sendgrid/index.js';
-import { sesPlugin } from './ingress/http/compat/ses/index.js';
-import { sesCredentialsRoute } from './ingress/http/compat/ses/credentials-route.js';
+import { compatPlugins } from './ingress/http/compat/index.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
@@ -84,31 +79,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const templates = new TemplateService(store, config.templates.strict);
   const keys = new ApiKeyVerifier(store);
-  const sub = config.submission;
+  // SMTP submission belongs to the api role, on this (main) thread like HTTP.
   const submission =
-    runsApi && sub.enabled
-      ? new SubmissionServer(
-          {
-            host: sub.host,
-            port: sub.port,
-            hostname: config.hostname,
-            tls: loadSubmissionTls({ certFile: sub.tls_cert, keyFile: sub.tls_key, dataDir: config.data_dir, hostname: config.hostname, listenHost: sub.host }),
-            requireTls: sub.require_tls,
-            maxMessageBytes: config.limits.max_message_bytes,
-            maxRecipients: config.limits.max_recipients,
-            maxConnections: sub.max_connections,
-            maxConnectionsPerIp: sub.max_connections_per_ip,
-            authSlowdownAfter: sub.auth_slowdown_after,
-            authLockoutAfter: sub.auth_lockout_after,
-            authLockoutMs: sub.auth_lockout_s * 1000,
-            idleTimeoutMs: sub.idle_timeout_s * 1000,
-          },
-          { keys, send, log: log.child({ component: 'submission' }), now: () => clock.now() },
-        )
+    runsApi && config.submission.enabled
+      ? submissionFromConfig(config, { keys, send, log: log.child({ component: 'submission' }), now: () => clock.now() })
       : undefined;
-  const sesCredentials = runsApi ? await SesCredentials.open(store) : undefined;
   let started = false;
-  const http = runsApi && sesCredentials
+  const http = runsApi
     ? await buildHttpApp(
         {
           store,
@@ -124,8 +101,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
         },
-        // The compatibility APIs, each in its own scope with its own auth and error shapes.
-        [sendgridPlugin, sesPlugin(sesCredentials), sesCredentialsRoute(sesCredentials), postmarkPlugin, ...(opts.httpPlugins ?? [])],
+        [...(await compatPlugins(store)), ...(opts.httpPlugins ?? [])],
       )
     : undefined;
 

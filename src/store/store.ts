@@ -5,8 +5,10 @@ import type { BounceClass, BounceReason } from '../domain/bounce/classify.js';
 import type { DeliveryState } from '../domain/delivery/types.js';
 import type { NewEvent, StoredEvent } from '../domain/events/types.js';
 import type { TemplateContent } from '../domain/templates/types.js';
+import type { NewTemplate, TemplateRecord, TemplateVersion } from './template-types.js';
 
 export type { TemplateContent } from '../domain/templates/types.js';
+export type { NewTemplate, TemplateRecord, TemplateVersion } from './template-types.js';
 
 export type Scope = 'send' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
@@ -216,35 +218,6 @@ export interface QueueStats {
   readonly byState: Readonly<Record<DeliveryState, number>>;
   readonly due: number;
   readonly leased: number;
-}
-
-export interface TemplateVersion extends TemplateContent {
-  readonly templateId: string;
-  /** 1, 2, 3... per template, never reused. */
-  readonly version: number;
-  readonly createdAt: number;
-}
-
-export interface TemplateRecord {
-  /** `d-` + 32 hex digits: the shape of a SendGrid dynamic template id (see ingress/templates.ts). */
-  readonly id: string;
-  readonly tenantId: string;
-  /** Unique per tenant; sends may name a template by it (SES TemplateName, Postmark TemplateAlias). */
-  readonly name: string;
-  /** The version sends use. */
-  readonly activeVersion: number;
-  readonly latestVersion: number;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
-
-export interface NewTemplate {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly name: string;
-  readonly createdAt: number;
-  /** Becomes version 1, active. */
-  readonly content: TemplateContent;
 }
 
 export interface Store {

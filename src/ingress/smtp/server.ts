@@ -3,11 +3,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
+import type { Config } from '../../config/schema.js';
 import type { ApiKeyVerifier } from '../auth.js';
 import type { SendService } from '../send.js';
 import { SubmissionHandlers } from './handlers.js';
 import { AuthThrottle, ConnectionLimiter } from './limits.js';
-import type { TlsPair } from './tls.js';
+import { loadSubmissionTls, type TlsPair } from './tls.js';
 
 export interface SubmissionOptions {
   readonly host: string;
@@ -102,4 +103,27 @@ export class SubmissionServer {
   close(): Promise<void> {
     return new Promise((resolve) => this.smtp.close(() => resolve()));
   }
+}
+
+/** The listener as configured by `submission.*` and `limits.*`; reads (or makes) its certificate now. */
+export function submissionFromConfig(config: Config, deps: SubmissionDeps): SubmissionServer {
+  const sub = config.submission;
+  return new SubmissionServer(
+    {
+      host: sub.host,
+      port: sub.port,
+      hostname: config.hostname,
+      tls: loadSubmissionTls({ certFile: sub.tls_cert, keyFile: sub.tls_key, dataDir: config.data_dir, hostname: config.hostname, listenHost: sub.host }),
+      requireTls: sub.require_tls,
+      maxMessageBytes: config.limits.max_message_bytes,
+      maxRecipients: config.limits.max_recipients,
+      maxConnections: sub.max_connections,
+      maxConnectionsPerIp: sub.max_connections_per_ip,
+      authSlowdownAfter: sub.auth_slowdown_after,
+      authLockoutAfter: sub.auth_lockout_after,
+      authLockoutMs: sub.auth_lockout_s * 1000,
+      idleTimeoutMs: sub.idle_timeout_s * 1000,
+    },
+    deps,
+  );
 }

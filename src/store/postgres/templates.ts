@@ -36,7 +36,7 @@ const toVersion = (r: VersionRow): TemplateVersion => ({
 
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === '23505';
 
-// By id first: ids have a fixed shape that names may not take (ingress/templates.ts).
+// By id first: ids have a fixed shape that names may not take (domain/templates/validate.ts).
 const FIND = `SELECT ${T_COLUMNS} FROM templates WHERE tenant_id = $1 AND (id = $2 OR name = $2) ORDER BY (id = $2) DESC LIMIT 1`;
 
 export async function createTemplate(db: PgDb, t: NewTemplate): Promise<TemplateRecord | 'name_taken'> {

@@ -34,7 +34,7 @@ const toVersion = (r: VersionRow): TemplateVersion => ({
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 function findTemplate(s: SqliteDb, tenantId: string, ref: string): TemplateRow | undefined {
-  // By id first: ids have a fixed shape that names may not take (ingress/templates.ts).
+  // By id first: ids have a fixed shape that names may not take (domain/templates/validate.ts).
   return (s.stmt('SELECT * FROM templates WHERE tenant_id = ? AND id = ?').get(tenantId, ref) ??
     s.stmt('SELECT * FROM templates WHERE tenant_id = ? AND name = ?').get(tenantId, ref)) as TemplateRow | undefined;
 }
