@@ -96,7 +96,10 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
     subject = collect(parseSubject(body['subject'], 'subject')).value;
     parts = collect(parseBodyParts(body['text'], body['html'], { text: 'text', html: 'html' })).value;
   }
-  const template = collect(parseNativeTemplateUse(body, [...to, ...cc, ...bcc].map((a) => a.address))).value;
+  // Only requests that use templates pay for looking at template fields.
+  const template = NATIVE_TEMPLATE_FIELDS.some((f) => body[f] !== undefined)
+    ? collect(parseNativeTemplateUse(body, [...to, ...cc, ...bcc].map((a) => a.address))).value
+    : undefined;
   const headers = collect(checkHeaders(body['headers'], 'headers')).headers;
   const attachments = collect(parseAttachments(body['attachments'], 'attachments')).attachments;
   const tags = collect(parseTags(body['tags'], 'tags')).value;

@@ -1,7 +1,7 @@
 // The submission listener's decisions, one hook per SMTP phase; smtp-server speaks the
 // protocol and turns an error's responseCode into the reply. A session goes
 //   connect (per-IP limits, lockout) → EHLO → STARTTLS → AUTH (API key with the send scope)
-//   → MAIL (sender checked) → RCPT... (each checked; the count is smtp-server's maxRecipients)
+//   → MAIL (sender checked) → RCPT... (each checked, at most limits.max_recipients)
 //   → DATA (size, bare CR/LF, X-Txmail headers) → SendService.send → 250 after the commit.
 // MAIL, RCPT and DATA before AUTH get 530 from smtp-server itself (authOptional: false).
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -23,6 +23,7 @@ export interface HandlerDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
   readonly connections: ConnectionLimiter;
   readonly throttle: AuthThrottle;
 }
@@ -99,7 +100,11 @@ export class SubmissionHandlers {
     done(isAddressError(m) ? smtpError('TX_ERR_INVALID_SENDER', `Sender address rejected: ${m.error}`) : null);
   }
 
-  onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, done: Done): void {
+  onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, done: Done): void {
+    // RFC 5321 §4.5.3.1.10: 452 for one too many, and the client sends the rest in another transaction.
+    if (session.envelope.rcptTo.length >= this.deps.maxRecipients) {
+      return done(smtpError('TX_ERR_TOO_MANY_RECIPIENTS', `Too many recipients: at most ${this.deps.maxRecipients} per message`));
+    }
     const m = parseMailbox(address.address);
     done(isAddressError(m) ? smtpError('TX_ERR_INVALID_RECIPIENT', `Recipient address rejected: ${m.error}`) : null);
   }

@@ -46,6 +46,7 @@ export class SubmissionServer {
     const h = new SubmissionHandlers({
       ...deps,
       maxMessageBytes: opts.maxMessageBytes,
+      maxRecipients: opts.maxRecipients,
       connections: new ConnectionLimiter(opts.maxConnectionsPerIp, opts.maxConnections),
       throttle: new AuthThrottle({ slowdownAfter: opts.authSlowdownAfter, lockoutAfter: opts.authLockoutAfter, lockoutMs: opts.authLockoutMs }),
     });
@@ -58,7 +59,6 @@ export class SubmissionServer {
       // Advertised in EHLO; a MAIL FROM with a larger SIZE= gets 552 at once, and a message
       // that turns out larger gets 552 after its data (handlers.ts).
       size: opts.maxMessageBytes,
-      maxRecipients: opts.maxRecipients,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: false,
       authRequiredMessage: '5.7.0 Authentication required',
