@@ -14,8 +14,6 @@ let tx: Harness;
 let creds: { accessKeyId: string; secretAccessKey: string };
 let readCreds: { accessKeyId: string; secretAccessKey: string };
 
-// The SDK warns once per process about Node 20; not what these tests are about.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
 
 async function credentialsOf(key: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
   const r = await tx.get('/v1/ses-credentials', { authorization: `Bearer ${key}` });
