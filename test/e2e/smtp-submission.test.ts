@@ -116,7 +116,7 @@ test('EHLO advertises SIZE, STARTTLS and (after TLS) AUTH; nothing is accepted b
   client.close();
 });
 
-test('a wrong key, a wrong user name or a key without the send scope fails AUTH', async () => {
+test('AUTH PLAIN and LOGIN: a wrong key, a wrong user name or a key without the send scope fails', async () => {
   for (const [user, pass, code, enhanced] of [
     ['apikey', 'SG.aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 535, '5.7.8'],
     ['someone', tx.key, 535, '5.7.8'],
@@ -132,6 +132,16 @@ test('a wrong key, a wrong user name or a key without the send scope fails AUTH'
     assert.equal((await client.cmd('MAIL FROM:<shop@sender.test>')).code, 530);
     client.close();
   }
+  // AUTH LOGIN: user name and password each in their own round, base64.
+  const { client } = await RawSmtp.connect(port);
+  await client.cmd('EHLO client.test');
+  await client.starttls(ca);
+  await client.cmd('EHLO client.test');
+  assert.equal((await client.cmd('AUTH LOGIN')).code, 334);
+  assert.equal((await client.cmd(Buffer.from('apikey').toString('base64'))).code, 334);
+  assert.equal((await client.cmd(Buffer.from(tx.key).toString('base64'))).code, 235);
+  assert.equal((await client.cmd('MAIL FROM:<shop@sender.test>')).code, 250);
+  client.close();
   // nodemailer sees the same refusal.
   await assert.rejects(transport('SG.aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb').verify(), (e: Error & { responseCode?: number }) => e.responseCode === 535);
 });
