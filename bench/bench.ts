@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     data_dir: join(dir, 'data'),
     hostname: 'bench.txmail.test',
     http: { host: '127.0.0.1', port: httpPort },
+    submission: { port: 0 },
     log: { level: 'warn' },
     delivery: { allow_private_targets: true, routes: [{ match: '*', host: '127.0.0.1', port: sinkPort, tls: 'none' }] },
     // sender.test is no tenant's domain: the development setting lets it send (unsigned, no VERP).

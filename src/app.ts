@@ -14,6 +14,9 @@ import { unsubscribePlugin } from './feedback/unsubscribe-http.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
+import { submissionFromConfig, type SubmissionServer } from './ingress/smtp/server.js';
+import { TemplateService } from './ingress/templates.js';
+import { compatPlugins } from './ingress/http/compat/index.js';
 import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
@@ -45,8 +48,11 @@ export interface App {
   readonly feedback: FeedbackProcessor;
   /** The bounce listener, once started (api role with bounce.enabled). */
   readonly bounce: BounceListener | undefined;
+  readonly submission: SubmissionServer | undefined;
   /** `http://host:port` once listening. */
   httpUrl(): string;
+  /** Host and port of the SMTP submission listener once listening. */
+  submissionAddress(): { host: string; port: number };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -99,13 +105,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
     hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders)],
   });
 
+  const templates = new TemplateService(store, config.templates.strict);
+  const keys = new ApiKeyVerifier(store);
+  // SMTP submission belongs to the api role, on this (main) thread like HTTP.
+  const submission =
+    runsApi && config.submission.enabled
+      ? submissionFromConfig(config, { keys, send, log: log.child({ component: 'submission' }), now: () => clock.now() })
+      : undefined;
   let started = false;
   const http = runsApi
     ? await buildHttpApp(
         {
           store,
           send,
-          keys: new ApiKeyVerifier(store),
+          templates,
+          keys,
           log: log.child({ component: 'http' }),
           now: () => clock.now(),
           limits: {
@@ -116,7 +130,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ready: async () => started && (await store.nextDueAt().then(() => true)),
           domains,
         },
-        [...(opts.httpPlugins ?? []), unsubscribePlugin(feedback, new URL(config.public_url).pathname)],
+        [...(await compatPlugins(store)), ...(opts.httpPlugins ?? []), unsubscribePlugin(feedback, new URL(config.public_url).pathname)],
       )
     : undefined;
 
@@ -133,6 +147,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     feedback,
     get bounce() {
       return bounce;
+    },
+    submission,
+    submissionAddress() {
+      if (!submission) throw new Error('the SMTP submission listener is not running');
+      return submission.address();
     },
     httpUrl() {
       const addr = http?.server.address();
@@ -151,17 +170,22 @@ export async function createApp(opts: AppOptions): Promise<App> {
           log: log.child({ component: 'bounce' }),
         });
       }
+      await submission?.listen();
       await worker?.start();
       housekeeping = setInterval(() => void store.purgeIdempotency(clock.now()).catch(() => undefined), 3600_000);
       housekeeping.unref();
       started = true;
-      log.info({ role: config.role, http: http ? app.httpUrl() : null, bounce: bounce?.port ?? null, store: store.kind }, 'txmail started');
+      const smtp = submission ? app.submissionAddress() : null;
+      log.info(
+        { role: config.role, http: http ? app.httpUrl() : null, submission: smtp && `${smtp.host}:${smtp.port}`, bounce: bounce?.port ?? null, store: store.kind },
+        'txmail started',
+      );
     },
     async stop() {
       started = false;
       clearInterval(housekeeping);
-      if (http) await http.close();
-      await bounce?.close();
+      // Ingress first, so nothing new is accepted while the rest shuts down.
+      await Promise.all([http?.close(), submission?.close(), bounce?.close()]);
       bounce = undefined;
       await worker?.stop();
       await store.close();

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { serve } from './cli/serve.js';
 import { domainsCommand } from './cli/domains.js';
-import { createKey, listKeys, revokeKey } from './cli/keys.js';
+import { createKey, listKeys, revokeKey, sesCredentials } from './cli/keys.js';
 import { ConfigError, configReference, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openStore } from './store/open.js';
@@ -18,6 +18,7 @@ const USAGE = `usage:
   txmail domains add NAME [--ed25519] [--tenant ID] [--config FILE]
                                  generate DKIM keys; print the DNS records to publish
   txmail domains list|show NAME|verify NAME|rotate NAME|remove NAME [--tenant ID] [--config FILE]
+  txmail keys ses-credentials ID [--config FILE]   AWS-style credentials for the SES-compatible API
   txmail config reference        print the configuration reference (Markdown)
   txmail config check [--config FILE]
 `;
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'list') return withStore((s) => listKeys(s, values.tenant, process.stdout));
       if (sub === 'revoke' && arg) return withStore((s) => revokeKey(s, arg, process.stdout));
+      if (sub === 'ses-credentials' && arg) return withStore((s) => sesCredentials(s, arg, process.stdout));
       break;
     case 'domains':
       if (sub && ['add', 'list', 'show', 'verify', 'rotate', 'remove'].includes(sub)) {

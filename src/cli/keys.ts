@@ -1,5 +1,6 @@
 import { ensureDefaultTenant } from '../bootstrap.js';
 import { mintApiKey } from '../ingress/auth.js';
+import { SesCredentials } from '../ingress/ses-credentials.js';
 import { SCOPES, type Scope, type Store } from '../store/store.js';
 
 export async function createKey(store: Store, opts: { name: string; scopes: string; tenant?: string | undefined }, out: NodeJS.WritableStream): Promise<number> {
@@ -38,5 +39,17 @@ export async function revokeKey(store: Store, id: string, out: NodeJS.WritableSt
     return 1;
   }
   out.write(`revoked ${id}\n`);
+  return 0;
+}
+
+/** The SES-compatible API's AWS-style credentials of a key, in the AWS CLI's file format. */
+export async function sesCredentials(store: Store, id: string, out: NodeJS.WritableStream): Promise<number> {
+  const k = await store.getApiKey(id);
+  if (!k || k.revokedAt !== null) {
+    out.write(`no active key ${id}\n`);
+    return 1;
+  }
+  const c = (await SesCredentials.open(store)).forKey(k.id);
+  out.write(`aws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\n`);
   return 0;
 }

@@ -31,6 +31,23 @@ export const schema = {
   idempotency: {
     ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),
   },
+  submission: {
+    enabled: bool(true, 'Run the SMTP submission listener (with the api role).'),
+    host: str('127.0.0.1', 'Address the SMTP submission listener listens on.'),
+    port: int(2587, 'Port of the SMTP submission listener (587 in production; 0 picks a free one).', { min: 0, max: 65535 }),
+    tls_cert: str('', 'PEM certificate (chain) file for STARTTLS; empty generates a self-signed one under `<data_dir>/submission-tls/` on first start.'),
+    tls_key: str('', 'PEM private key file belonging to `submission.tls_cert`.'),
+    require_tls: bool(true, 'Refuse AUTH before STARTTLS (538), so API keys never cross the network in clear text.'),
+    max_connections: int(1000, 'Most concurrent submission connections in all.', { min: 1 }),
+    max_connections_per_ip: int(20, 'Most concurrent submission connections from one client IP address (more get 421).', { min: 1 }),
+    auth_slowdown_after: int(3, 'Failed AUTH attempts from one IP after which each further failure is answered more slowly.', { min: 1 }),
+    auth_lockout_after: int(10, 'Failed AUTH attempts from one IP after which it is refused for `submission.auth_lockout_s`.', { min: 1 }),
+    auth_lockout_s: int(900, 'How long an IP that failed AUTH too often is refused, seconds.', { min: 1 }),
+    idle_timeout_s: int(300, 'Close a submission connection idle this long, seconds.', { min: 1 }),
+  },
+  templates: {
+    strict: bool(false, 'Refuse a send whose template refers to a variable the data lacks (the default renders it empty); a request can ask for strict mode itself.'),
+  },
   log: {
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Log level (JSON lines on stdout).'),
   },

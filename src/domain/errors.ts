@@ -31,6 +31,16 @@ export const ERRORS = {
   TX_ERR_RATE_LIMITED: { status: 429, smtp: [421, '4.7.0'], description: 'Too many requests; retry later.' },
   TX_ERR_UNAVAILABLE: { status: 503, smtp: [451, '4.3.0'], description: 'The store could not commit; nothing was accepted. Retry.' },
   TX_ERR_INTERNAL: { status: 500, smtp: [451, '4.3.0'], description: 'A bug. Nothing was accepted.' },
+  TX_ERR_AUTH_REQUIRED: { status: 401, smtp: [530, '5.7.0'], description: 'Authenticate first: SMTP AUTH (user `apikey`, an API key as password) before MAIL FROM.' },
+  TX_ERR_AUTH_THROTTLED: { status: 429, smtp: [421, '4.7.0'], description: 'Too many failed authentication attempts from this address; it is refused for a while.' },
+  TX_ERR_TOO_MANY_CONNECTIONS: { status: 429, smtp: [421, '4.7.0'], description: 'Too many concurrent connections from this address, or in all.' },
+  TX_ERR_INVALID_SENDER: { status: 422, smtp: [553, '5.1.7'], description: 'The envelope sender is not an acceptable address.' },
+  TX_ERR_INVALID_RECIPIENT: { status: 422, smtp: [553, '5.1.3'], description: 'A recipient is not an acceptable address.' },
+  TX_ERR_BARE_LINE_ENDING: { status: 400, smtp: [550, '5.6.0'], description: 'The message has a CR or LF that is not part of a CRLF pair (RFC 5321 §2.3.8); refused, since such line ends enable SMTP smuggling.' },
+  TX_ERR_SIGNATURE_INVALID: { status: 403, smtp: [535, '5.7.8'], description: 'The request signature (AWS Signature Version 4) does not match, is malformed, or is outside the allowed clock skew.' },
+  TX_ERR_TEMPLATE_NOT_FOUND: { status: 422, smtp: [550, '5.6.0'], description: 'The template named in a send does not exist for this tenant, or has no active version.' },
+  TX_ERR_TEMPLATE_INVALID: { status: 422, smtp: [550, '5.6.0'], description: 'A template does not compile, or failed while rendering (an unknown helper, a helper error).' },
+  TX_ERR_TEMPLATE_MISSING_VARIABLE: { status: 422, smtp: [550, '5.6.0'], description: 'Strict mode: the template refers to a variable that the data lacks; the error names it.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

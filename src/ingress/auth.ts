@@ -39,6 +39,25 @@ export class ApiKeyVerifier {
     const m = KEY_SHAPE.exec(key.trim());
     if (!m) return undefined;
     const [, id, secret] = m as unknown as [string, string, string];
+    const r = await this.record(id, now);
+    if (!r || r.revokedAt !== null) return undefined;
+    const given = Buffer.from(hashSecret(secret), 'hex');
+    const stored = Buffer.from(r.hash, 'hex');
+    if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
+    return { tenantId: r.tenantId, keyId: r.id, scopes: r.scopes };
+  }
+
+  /**
+   * The context of an active key by its id alone, for callers that proved possession another
+   * way (a SigV4 signature made with the key's derived secret).
+   */
+  async byId(id: string, now: number): Promise<AuthContext | undefined> {
+    const r = await this.record(id, now);
+    if (!r || r.revokedAt !== null) return undefined;
+    return { tenantId: r.tenantId, keyId: r.id, scopes: r.scopes };
+  }
+
+  private async record(id: string, now: number): Promise<ApiKeyRecord | undefined> {
     let hit = this.cache.get(id);
     if (!hit || hit.until < now) {
       const record = await this.store.getApiKey(id);
@@ -47,12 +66,7 @@ export class ApiKeyVerifier {
       this.cache.set(id, hit);
       if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
     }
-    const r = hit.record;
-    if (r.revokedAt !== null) return undefined;
-    const given = Buffer.from(hashSecret(secret), 'hex');
-    const stored = Buffer.from(r.hash, 'hex');
-    if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
-    return { tenantId: r.tenantId, keyId: r.id, scopes: r.scopes };
+    return hit.record;
   }
 
   forget(id: string): void {

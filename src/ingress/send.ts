@@ -4,11 +4,11 @@
 import { composeMime, messageIdFor } from '../compose/mime.js';
 import { ensureIdentity, headerValue, splitHeaders } from '../compose/raw.js';
 import { TxError } from '../domain/errors.js';
-import { domainOf, envelopeRecipients, type Content, type SendRequest } from '../domain/message/types.js';
+import { domainOf, envelopeRecipients, type PartsContent, type SendRequest } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
 
-export type PartsContent = Extract<Content, { kind: 'parts' }>;
+export type { PartsContent } from '../domain/message/types.js';
 
 export interface PersonalizeContext {
   readonly tenantId: string;
@@ -85,7 +85,7 @@ export class SendService {
       throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
     }
     const addresses = envelopeRecipients(req);
-    const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content) : undefined;
+    const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content, req.recipientContents) : undefined;
     const recipients = await Promise.all(
       addresses.map(async (a, i) => ({
         deliveryId: deliveryIdFor(id, i),
@@ -112,17 +112,22 @@ export class SendService {
     };
   }
 
-  /** Runs the personalize hooks; undefined when every recipient keeps the shared content. */
+  /**
+   * The request's own per-recipient contents, then the personalize hooks over them (so tracking
+   * also applies to templated per-recipient content); undefined when every recipient keeps the
+   * shared content.
+   */
   private async personalize(
     tenantId: string,
     messageId: string,
     addresses: ReadonlyArray<{ readonly address: string }>,
     content: PartsContent,
+    own: ReadonlyMap<string, PartsContent> | undefined,
   ): Promise<ReadonlyArray<PartsContent | undefined> | undefined> {
     const hooks = (this.deps.hooks ?? []).filter((h) => h.personalize);
-    if (hooks.length === 0) return undefined;
+    if (hooks.length === 0 && !own) return undefined;
     const ctx: PersonalizeContext = { tenantId, messageId, recipients: addresses.map((a, i) => ({ deliveryId: deliveryIdFor(messageId, i), address: a.address })) };
-    let contents: readonly PartsContent[] = addresses.map(() => content);
+    let contents: readonly PartsContent[] = addresses.map((a) => own?.get(a.address.toLowerCase()) ?? content);
     for (const h of hooks) contents = await h.personalize!(ctx, contents);
     return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;
   }

@@ -55,3 +55,12 @@ export function newShortId(chars = 16): string {
   for (const b of r) s += B32[b & 31]!;
   return s.toLowerCase();
 }
+
+/**
+ * A template id: `d-` and 32 hex digits, the shape of a SendGrid dynamic template id, since
+ * @sendgrid/mail only sends dynamic_template_data for ids starting with `d-`. The first 12
+ * digits are the time (ms), so new rows still land at the end of the index.
+ */
+export function newTemplateId(now: number): string {
+  return `d-${now.toString(16).padStart(12, '0').slice(-12)}${random(10).toString('hex')}`;
+}

@@ -6,6 +6,11 @@ import type { DeliveryState } from '../domain/delivery/types.js';
 import type { DkimChoice, DkimKeyFacts, KeySwitch } from '../domain/domains/keys.js';
 import type { RecordCheck } from '../domain/domains/verify.js';
 import type { NewEvent, StoredEvent } from '../domain/events/types.js';
+import type { TemplateContent } from '../domain/templates/types.js';
+import type { NewTemplate, TemplateRecord, TemplateVersion } from './template-types.js';
+
+export type { TemplateContent } from '../domain/templates/types.js';
+export type { NewTemplate, TemplateRecord, TemplateVersion } from './template-types.js';
 
 export type Scope = 'send' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
@@ -363,4 +368,22 @@ export interface Store {
   listEvents(tenantId: string, after: string | undefined, limit: number): Promise<EventPage>;
   /** Appends events outside a delivery outcome (opens, clicks, complaints...). */
   appendEvents(tenantId: string, events: readonly NewEvent[]): Promise<void>;
+
+  // Templates: versions are append-only; a template has exactly one active version.
+  /** Creates the template with its content as version 1, active; 'name_taken' when the tenant has that name. */
+  createTemplate(t: NewTemplate): Promise<TemplateRecord | 'name_taken'>;
+  /** By id, else by name (`ref` is either). */
+  getTemplate(tenantId: string, ref: string): Promise<TemplateRecord | undefined>;
+  listTemplates(tenantId: string): Promise<TemplateRecord[]>;
+  renameTemplate(tenantId: string, id: string, name: string, now: number): Promise<TemplateRecord | 'name_taken' | undefined>;
+  /** Removes the template and all its versions. */
+  deleteTemplate(tenantId: string, id: string): Promise<boolean>;
+  /** Appends the next version; `activate` makes it the active one in the same transaction. */
+  addTemplateVersion(tenantId: string, id: string, content: TemplateContent, activate: boolean, now: number): Promise<TemplateVersion | undefined>;
+  /** Undefined when the template or that version does not exist. */
+  activateTemplateVersion(tenantId: string, id: string, version: number, now: number): Promise<TemplateRecord | undefined>;
+  /** The template (by id, else name) with one version: `version`, or the active one when undefined. One read for the send path. */
+  getTemplateVersion(tenantId: string, ref: string, version?: number): Promise<{ template: TemplateRecord; version: TemplateVersion } | undefined>;
+  /** Newest first. */
+  listTemplateVersions(tenantId: string, id: string): Promise<TemplateVersion[]>;
 }

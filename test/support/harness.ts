@@ -18,6 +18,8 @@ export interface Harness {
   readonly dir: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Any method; the body is sent as JSON when given. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Polls the store until every delivery of the message is in one of `states`. */
   waitForStates(messageId: string, states: readonly string[], timeoutMs?: number): Promise<MessageView>;
   /** Stops the app; with `keepData` the data dir stays for a restart. */
@@ -29,6 +31,8 @@ export const TEST_DEFAULTS: Readonly<Record<string, unknown>> = {
   hostname: 'txmail.test',
   'http.port': 0,
   'log.level': process.env.TEST_LOG ?? 'silent',
+  // Tests run in parallel: never the fixed default port of the SMTP submission listener.
+  'submission.port': 0,
   'delivery.allow_private_targets': true,
   'delivery.idle_connection_s': 0.2,
   'delivery.retry.first_delay_s': 1,
@@ -82,6 +86,7 @@ export async function startTxmail(
     dir,
     post: (path, body, headers = {}) => call('POST', path, body, headers),
     get: (path, headers = {}) => call('GET', path, undefined, headers),
+    call: (method, path, body, headers = {}) => call(method, path, body, headers),
     async waitForStates(messageId, states, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

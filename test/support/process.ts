@@ -28,10 +28,12 @@ export async function freePort(): Promise<number> {
 export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TxmailProcess> {
   const port = ((config.http as { port?: number } | undefined)?.port as number | undefined) ?? (await freePort());
   const file = join(dir, 'txmail.json');
-  // As in the in-process harness: senders need no added domain, and the bounce listener takes a free port.
+  // As in the in-process harness: senders need no added domain, and the bounce and submission
+  // listeners take free ports unless the test chose them.
   const bounce = { port: 0, ...(config.bounce as object | undefined) };
   const domains = { allow_unverified_senders: true, ...(config.domains as object | undefined) };
-  writeFileSync(file, JSON.stringify({ ...config, bounce, domains, http: { host: '127.0.0.1', port } }));
+  const submission = { port: 0, ...(config.submission as object | undefined) };
+  writeFileSync(file, JSON.stringify({ ...config, bounce, domains, submission, http: { host: '127.0.0.1', port } }));
   const child = spawn(process.execPath, [MAIN, 'serve', '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -49,7 +49,14 @@ export interface SendRequest {
   readonly sendAt?: number;
   /** Envelope sender override (SMTP MAIL FROM); the header From otherwise. */
   readonly envelopeFrom?: string;
+  /**
+   * Content of its own for some recipients (a template rendered with per-recipient data), keyed
+   * by lower-cased address; every other recipient gets `content`. Only with `parts` content.
+   */
+  readonly recipientContents?: ReadonlyMap<string, PartsContent>;
 }
+
+export type PartsContent = Extract<Content, { readonly kind: 'parts' }>;
 
 /** Every recipient of a request, in to/cc/bcc order, without duplicates (first kept). */
 export function envelopeRecipients(req: SendRequest): Address[] {

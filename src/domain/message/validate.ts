@@ -5,8 +5,11 @@ import { TxError, validationError, type FieldError } from '../errors.js';
 import { countAddresses, parseAddressField, parseAddressList } from '../address/field.js';
 import { checkHeaders } from './headers.js';
 import type { Address, Content, SendRequest } from './types.js';
+import type { TemplateUse } from '../templates/types.js';
+import { NATIVE_TEMPLATE_FIELDS, parseNativeTemplateUse } from '../templates/validate.js';
 import { parseAttachments } from './validate-attachments.js';
 import {
+  type BodyParts,
   assertRecipientLimit,
   assertSizeLimit,
   estimateEncodedSize,
@@ -55,10 +58,14 @@ const NATIVE_FIELDS = [
   'metadata',
   'send_at',
   'bulk',
+  ...NATIVE_TEMPLATE_FIELDS,
 ] as const;
 
+/** A native request; `template` is set when it names a stored template (then content has no subject or body yet). */
+export type NativeSendRequest = SendRequest & { readonly template?: TemplateUse };
+
 /** Throws TxError: BAD_REQUEST, TOO_MANY_RECIPIENTS, TOO_LARGE or VALIDATION (every field). */
-export function parseSendRequest(body: unknown, limits: SendLimits, now: number): SendRequest {
+export function parseSendRequest(body: unknown, limits: SendLimits, now: number): NativeSendRequest {
   if (!isRecord(body)) throw new TxError('TX_ERR_BAD_REQUEST', 'The request body must be a JSON object');
   const recipientCount = countAddresses(body['to']) + countAddresses(body['cc']) + countAddresses(body['bcc']);
   assertRecipientLimit(recipientCount, limits.maxRecipients);
@@ -80,8 +87,20 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
   if (recipientCount === 0) errors.push({ path: 'to', message: 'no recipients: provide at least one address in to, cc or bcc' });
   const replyTo = collect(parseAddressList(body['reply_to'], 'reply_to')).addresses;
 
-  const subject = collect(parseSubject(body['subject'], 'subject')).value;
-  const parts = collect(parseBodyParts(body['text'], body['html'], { text: 'text', html: 'html' })).value;
+  // With a template, subject and body come from it; giving them too is a contradiction.
+  const templated = !isAbsent(body['template_id']);
+  let subject = '';
+  let parts: BodyParts = {};
+  if (templated) {
+    for (const f of ['subject', 'text', 'html']) if (!isAbsent(body[f])) errors.push({ path: f, message: 'comes from the template; remove it or template_id' });
+  } else {
+    subject = collect(parseSubject(body['subject'], 'subject')).value;
+    parts = collect(parseBodyParts(body['text'], body['html'], { text: 'text', html: 'html' })).value;
+  }
+  // Only requests that use templates pay for looking at template fields.
+  const template = NATIVE_TEMPLATE_FIELDS.some((f) => body[f] !== undefined)
+    ? collect(parseNativeTemplateUse(body, [...to, ...cc, ...bcc].map((a) => a.address))).value
+    : undefined;
   const headers = collect(checkHeaders(body['headers'], 'headers')).headers;
   const attachments = collect(parseAttachments(body['attachments'], 'attachments')).attachments;
   const tags = collect(parseTags(body['tags'], 'tags')).value;
@@ -95,7 +114,7 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
   // Precedence of its own). Delivery adds List-Unsubscribe to such messages (RFC 8058).
   if (bulk === true && !headers.some((h) => h.name.toLowerCase() === 'precedence')) headers.push({ name: 'Precedence', value: 'bulk' });
   const content: Content = { kind: 'parts', subject, ...parts, headers, attachments, replyTo };
-  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }) };
+  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }), ...(template ? { template } : {}) };
 }
 
 // Counts only well-typed pieces: a base64 string's length already is its encoded size, so

@@ -3,6 +3,7 @@ import type { DomainService } from '../../deliverability/service.js';
 import type { Store } from '../../store/store.js';
 import type { ApiKeyVerifier } from '../auth.js';
 import type { SendService } from '../send.js';
+import type { TemplateService } from '../templates.js';
 
 export interface HttpLimits {
   readonly maxMessageBytes: number;
@@ -14,6 +15,7 @@ export interface HttpLimits {
 export interface HttpDeps {
   readonly store: Store;
   readonly send: SendService;
+  readonly templates: TemplateService;
   readonly keys: ApiKeyVerifier;
   readonly log: Logger;
   readonly now: () => number;

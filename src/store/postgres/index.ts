@@ -15,6 +15,7 @@ import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
 import * as fb from './feedback.js';
+import * as tpl from './templates.js';
 
 export type { PostgresStoreOptions } from './pool.js';
 
@@ -71,6 +72,15 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     getMessage: (tid, id) => r.getMessage(db, tid, id),
     listEvents: (tid, after, limit) => r.listEvents(db, tid, after, limit),
     appendEvents: (tid, ev) => r.appendEvents(db, tid, ev),
+    createTemplate: (x) => tpl.createTemplate(db, x),
+    getTemplate: (tid, ref) => tpl.getTemplate(db, tid, ref),
+    listTemplates: (tid) => tpl.listTemplates(db, tid),
+    renameTemplate: (tid, id, name, now) => tpl.renameTemplate(db, tid, id, name, now),
+    deleteTemplate: (tid, id) => tpl.deleteTemplate(db, tid, id),
+    addTemplateVersion: (tid, id, c, activate, now) => tpl.addTemplateVersion(db, tid, id, c, activate, now),
+    activateTemplateVersion: (tid, id, v, now) => tpl.activateTemplateVersion(db, tid, id, v, now),
+    getTemplateVersion: (tid, ref, v) => tpl.getTemplateVersion(db, tid, ref, v),
+    listTemplateVersions: (tid, id) => tpl.listTemplateVersions(db, tid, id),
   };
   return Promise.resolve(store);
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeStore } from '../conformance/suite.js';
+import { describeTemplates } from '../conformance/templates.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -69,6 +70,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
 
   describeStore('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
   describeDeliverability('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
+  describeTemplates('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {

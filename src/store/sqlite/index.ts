@@ -8,6 +8,7 @@ import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
 import * as fb from './feedback.js';
+import * as tpl from './templates.js';
 
 export function openSqliteStore(path: string): Store {
   const s = new SqliteDb(path);
@@ -53,5 +54,14 @@ export function openSqliteStore(path: string): Store {
     getMessage: (tid, id) => r.getMessage(s, tid, id),
     listEvents: (tid, after, limit) => r.listEvents(s, tid, after, limit),
     appendEvents: (tid, ev) => r.appendEvents(s, tid, ev),
+    createTemplate: (x) => tpl.createTemplate(s, x),
+    getTemplate: (tid, ref) => tpl.getTemplate(s, tid, ref),
+    listTemplates: (tid) => tpl.listTemplates(s, tid),
+    renameTemplate: (tid, id, name, now) => tpl.renameTemplate(s, tid, id, name, now),
+    deleteTemplate: (tid, id) => tpl.deleteTemplate(s, tid, id),
+    addTemplateVersion: (tid, id, c, activate, now) => tpl.addTemplateVersion(s, tid, id, c, activate, now),
+    activateTemplateVersion: (tid, id, v, now) => tpl.activateTemplateVersion(s, tid, id, v, now),
+    getTemplateVersion: (tid, ref, v) => tpl.getTemplateVersion(s, tid, ref, v),
+    listTemplateVersions: (tid, id) => tpl.listTemplateVersions(s, tid, id),
   };
 }

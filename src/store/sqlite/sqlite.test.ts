@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeStore } from '../conformance/suite.js';
+import { describeTemplates } from '../conformance/templates.js';
 import { openSqliteStore } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'txmail-sqlite-'));
@@ -12,3 +13,4 @@ let n = 0;
 
 describeStore('sqlite', { open: async () => openSqliteStore(join(dir, `t${++n}.db`)) });
 describeDeliverability('sqlite', { open: async () => openSqliteStore(join(dir, `t${++n}.db`)) });
+describeTemplates('sqlite', { open: async () => openSqliteStore(join(dir, `t${++n}.db`)) });

@@ -7,6 +7,7 @@ import { domainRoutes } from './domains.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
 import { suppressionRoutes } from './suppressions.js';
+import { templateRoutes } from './templates.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,4 +33,5 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   await eventRoutes(app, deps);
   await domainRoutes(app, deps);
   await suppressionRoutes(app, deps);
+  await templateRoutes(app, deps);
 }

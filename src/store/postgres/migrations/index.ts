@@ -1,4 +1,5 @@
 import init from './0001_init.js';
+import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 
 export interface Migration {
@@ -14,5 +15,6 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'templates', sql: templates },
   { version: 3, name: 'deliverability', sql: deliverability },
 ];

@@ -1,0 +1,110 @@
+// Template rendering: Handlebars, as SendGrid's dynamic templates (and SES templates) use it.
+// HTML is escaped by default ({{x}}), {{{x}}} inserts raw; subject and text are not HTML, so
+// they are rendered without escaping. A missing variable renders empty, unless strict mode is
+// asked for: then the render fails naming the variable and where it is used.
+import Handlebars from 'handlebars';
+import { convert } from 'html-to-text';
+import { TxError } from '../../domain/errors.js';
+import { SENDGRID_HELPERS } from './helpers.js';
+
+export interface TemplateSources {
+  readonly subject: string;
+  readonly html: string | null;
+  readonly text: string | null;
+}
+
+export interface Rendered {
+  readonly subject: string;
+  readonly html?: string;
+  readonly text?: string;
+}
+
+type Part = 'subject' | 'html' | 'text';
+type RenderFn = (data: unknown) => string;
+
+// An environment of our own: helpers registered here cannot leak into (or be replaced by)
+// another Handlebars user in the process, and partials cannot be registered by anyone.
+const hb = Handlebars.create();
+for (const [name, fn] of Object.entries(SENDGRID_HELPERS)) hb.registerHelper(name, fn);
+
+const HTML_TO_TEXT = {
+  wordwrap: 78,
+  selectors: [
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'img', format: 'skip' },
+  ],
+};
+
+/** Plain text for an HTML body: what a text-only client shows instead. */
+export function htmlToText(html: string): string {
+  return convert(html, HTML_TO_TEXT);
+}
+
+/**
+ * A template compiled once and rendered many times. Compilation checks the syntax of every part
+ * up front (so a broken template is refused when it is saved, not when it is first sent); the
+ * per-mode render functions are built on first use.
+ */
+export class CompiledTemplate {
+  private readonly fns = new Map<string, RenderFn>();
+
+  constructor(private readonly sources: TemplateSources) {
+    for (const part of ['subject', 'html', 'text'] as const) {
+      const src = sources[part];
+      if (src === null) continue;
+      try {
+        hb.parse(src);
+      } catch (e) {
+        throw new TxError('TX_ERR_TEMPLATE_INVALID', `The ${part} template does not compile: ${firstLine(e)}`, [{ path: part, message: firstLine(e) }]);
+      }
+    }
+  }
+
+  /** Throws TX_ERR_TEMPLATE_MISSING_VARIABLE (strict) or TX_ERR_TEMPLATE_INVALID (helper errors). */
+  render(data: unknown, strict: boolean): Rendered {
+    const subject = oneLine(this.part('subject', data, strict) ?? '');
+    const html = this.part('html', data, strict);
+    const text = this.part('text', data, strict) ?? (html === undefined ? undefined : htmlToText(html));
+    return { subject, ...(html === undefined ? {} : { html }), ...(text === undefined ? {} : { text }) };
+  }
+
+  private part(part: Part, data: unknown, strict: boolean): string | undefined {
+    const src = this.sources[part];
+    if (src === null) return undefined;
+    const key = `${part}:${strict ? 's' : 'l'}`;
+    let fn = this.fns.get(key);
+    if (!fn) {
+      fn = hb.compile(src, { strict, noEscape: part !== 'html' }) as RenderFn;
+      this.fns.set(key, fn);
+    }
+    try {
+      return fn(data ?? {});
+    } catch (e) {
+      throw renderError(part, src, e);
+    }
+  }
+}
+
+/** Handlebars' strict-mode message names only the last path segment; we name the expression. */
+function renderError(part: Part, src: string, e: unknown): TxError {
+  const err = e as { message?: string; lineNumber?: number; column?: number };
+  const missing = /^"([^"]*)" not defined in /.exec(err.message ?? '');
+  if (missing && err.lineNumber !== undefined && err.column !== undefined) {
+    const line = src.split('\n')[err.lineNumber - 1] ?? '';
+    const expr = /^[^\s}()]+/.exec(line.slice(err.column))?.[0] ?? missing[1]!;
+    const where = `${part} line ${err.lineNumber}, column ${err.column + 1}`;
+    return new TxError('TX_ERR_TEMPLATE_MISSING_VARIABLE', `The template uses "${expr}" (${where}) but the data has no value for it (strict mode).`, [
+      { path: `template_data.${expr}`, message: `is used by the ${part} template (line ${err.lineNumber}) but missing (strict mode)` },
+    ]);
+  }
+  return new TxError('TX_ERR_TEMPLATE_INVALID', `The ${part} template failed to render: ${firstLine(e)}`, [{ path: part, message: firstLine(e) }]);
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error).message ?? e).split('\n')[0]!.trim();
+}
+
+// A subject is one header line: data may not break out of it (header injection).
+function oneLine(s: string): string {
+  return s.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, ' ').trim();
+}
