@@ -1,8 +1,9 @@
 // The unsubscribe endpoint under public_url, without authentication (the signed token is the
 // authority). RFC 8058: a POST unsubscribes at once, whatever its body (mailbox providers send
-// `List-Unsubscribe=One-Click`; no cookies, no redirect, no confirmation). A GET only shows a
-// page with a button that POSTs: mail software and link scanners fetch header URLs on their
-// own, which is exactly why RFC 8058 exists, so a GET must not unsubscribe anybody.
+// `List-Unsubscribe=One-Click`; no cookies, no redirect, no confirmation). A GET (a person
+// following the link) records the unsubscribe too and shows a small page that confirms it, as
+// the product requires. Link scanners that fetch URLs on their own can therefore unsubscribe
+// a recipient; the token only ever names that one recipient, and the event says `page`.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HttpPlugin } from '../ingress/http/app.js';
 import type { FeedbackProcessor } from './processor.js';
@@ -38,13 +39,8 @@ export function unsubscribePlugin(processor: FeedbackProcessor, prefix: string):
     app.get<{ Params: { '*': string } }>(`${base}/u/*`, async (req, reply) => {
       const claim = await processor.claim(req.params['*']);
       if (!claim) return page(reply, 400, 'Invalid link', INVALID);
-      return page(
-        reply,
-        200,
-        'Unsubscribe',
-        `<p>Stop sending email to <strong>${esc(claim.a)}</strong>?</p>` +
-          `<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Unsubscribe</button></form>`,
-      );
+      await processor.unsubscribe(claim, 'page');
+      return page(reply, 200, 'Unsubscribed', `<p><strong>${esc(claim.a)}</strong> will receive no more email from this sender.</p>`);
     });
 
     app.post<{ Params: { '*': string } }>(`${base}/u/*`, async (req, reply) => {

@@ -86,21 +86,20 @@ test('one-click POST unsubscribes at once: unsubscribed event, suppression, and 
   assert.deepEqual((again.body.recipients as Array<{ status: string; reason: string }>).map((r) => [r.status, r.reason]), [['dropped', 'suppressed:unsubscribe']]);
 });
 
-test('GET shows a confirmation page (and unsubscribes no one); its button does', async () => {
+test('GET unsubscribes too and shows a small page confirming it', async () => {
   const m = await deliver('page@dest.test', { bulk: true });
   const { local } = links(m);
+  assert.equal(await tx.app.store.getSuppression(tx.tenantId, 'page@dest.test'), undefined);
   const page = await fetch(local);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   const html = await page.text();
   assert.match(html, /page@dest\.test/);
-  assert.match(html, /<form method="post">/);
-  // Link scanners and mail software fetch header URLs on their own (the reason RFC 8058 exists).
-  assert.equal(await tx.app.store.getSuppression(tx.tenantId, 'page@dest.test'), undefined);
-  const confirm = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=yes' });
-  assert.equal(confirm.status, 200);
-  assert.match(await confirm.text(), /will receive no more email/);
+  assert.match(html, /will receive no more email/);
   assert.equal((await tx.app.store.getSuppression(tx.tenantId, 'page@dest.test'))?.reason, 'unsubscribe');
+  const view = await tx.app.store.getMessage(tx.tenantId, m.header('message-id')!.replace(/^<|@.*$/g, ''));
+  const ev = view?.events.find((e) => e.type === 'unsubscribed');
+  assert.deepEqual(ev?.data, { source: 'page' });
 });
 
 test('a tampered or forged token is refused and changes nothing', async () => {
