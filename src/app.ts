@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import { checkWebhookTarget } from './events/webhook-post.js';
+import { TrackingHook } from './feedback/tracking-hook.js';
+import { trackingHost } from './feedback/tracking-host.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
@@ -62,6 +65,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ...(opts.clock ? { clock: opts.clock } : {}),
         });
 
+  const tracking = new TrackingHook({ store, publicUrl: config.public_url, now: () => clock.now() });
   const send = new SendService({
     store,
     hostname: config.hostname,
@@ -69,6 +73,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
+    hooks: [tracking],
   });
 
   let started = false;
@@ -86,8 +91,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
             maxScheduleAheadMs: MAX_SCHEDULE_AHEAD_MS,
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
+          eventsOut: {
+            maxBatch: config.webhooks.max_batch,
+            checkWebhookUrl: (url) => checkWebhookTarget(url, config.webhooks.allow_private_targets),
+            onTrackingChanged: (tenantId) => tracking.invalidate(tenantId),
+          },
         },
-        opts.httpPlugins ?? [],
+        [
+          trackingHost({
+            store,
+            publicUrl: config.public_url,
+            now: () => clock.now(),
+            clickWindowMs: config.tracking.click_window_s * 1000,
+            trustForwardedFor: config.tracking.trust_forwarded_for,
+            log: log.child({ component: 'tracking' }),
+          }),
+          ...(opts.httpPlugins ?? []),
+        ],
       )
     : undefined;
 

@@ -26,6 +26,11 @@ export const ERRORS = {
   TX_ERR_IDEMPOTENCY_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The Idempotency-Key was used before with a different request body.' },
   TX_ERR_NOT_FOUND: { status: 404, smtp: [550, '5.0.0'], description: 'No such resource for this tenant.' },
   TX_ERR_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The resource already exists or is in a state that forbids this change.' },
+  TX_ERR_WEBHOOK_TARGET_REFUSED: {
+    status: 422,
+    smtp: [550, '5.7.1'],
+    description: 'The webhook URL’s host is on a loopback, private or link-local address (refused unless webhooks.allow_private_targets), or does not resolve.',
+  },
   TX_ERR_RATE_LIMITED: { status: 429, smtp: [421, '4.7.0'], description: 'Too many requests; retry later.' },
   TX_ERR_UNAVAILABLE: { status: 503, smtp: [451, '4.3.0'], description: 'The store could not commit; nothing was accepted. Retry.' },
   TX_ERR_INTERNAL: { status: 500, smtp: [451, '4.3.0'], description: 'A bug. Nothing was accepted.' },

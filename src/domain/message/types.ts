@@ -49,6 +49,13 @@ export interface SendRequest {
   readonly sendAt?: number;
   /** Envelope sender override (SMTP MAIL FROM); the header From otherwise. */
   readonly envelopeFrom?: string;
+  /** Per-message open/click tracking; each switch left out follows the tenant's setting. */
+  readonly tracking?: TrackingOptions;
+}
+
+export interface TrackingOptions {
+  readonly opens?: boolean;
+  readonly clicks?: boolean;
 }
 
 /** Every recipient of a request, in to/cc/bcc order, without duplicates (first kept). */

@@ -110,3 +110,14 @@ test('duplicate recipients across lists are kept for envelopeRecipients to dedup
   const r = parseSendRequest({ ...BASE, to: 'a@x.com', cc: 'A@x.com', bcc: { email: 'a@x.com' } }, LIMITS, NOW);
   assert.deepEqual([...r.to, ...r.cc, ...r.bcc].map((a) => a.address), ['a@x.com', 'A@x.com', 'a@x.com']);
 });
+
+test('tracking: per-message switches, either one alone, and what is refused', () => {
+  assert.deepEqual(parseSendRequest({ ...BASE, tracking: { opens: true, clicks: false } }, LIMITS, NOW).tracking, { opens: true, clicks: false });
+  assert.deepEqual(parseSendRequest({ ...BASE, tracking: { clicks: true } }, LIMITS, NOW).tracking, { clicks: true });
+  assert.equal(parseSendRequest({ ...BASE, tracking: null }, LIMITS, NOW).tracking, undefined);
+  assert.throws(
+    () => parseSendRequest({ ...BASE, tracking: { opens: 'yes', click: true } }, LIMITS, NOW),
+    (e: Error & { fields?: Array<{ path: string }> }) => JSON.stringify(e.fields?.map((f) => f.path)) === '["tracking.click","tracking.opens"]',
+  );
+  assert.throws(() => parseSendRequest({ ...BASE, tracking: true }, LIMITS, NOW), /tracking: must be an object/);
+});

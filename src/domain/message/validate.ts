@@ -17,6 +17,7 @@ import {
   parseTags,
 } from './validate-fields.js';
 import { isAbsent, isRecord, unknownFieldErrors } from './validate-shape.js';
+import { parseTracking } from './validate-tracking.js';
 
 // The pieces, for the compatibility APIs (SendGrid, SES, Postmark) that spell the fields
 // differently but must apply the same rules.
@@ -54,6 +55,7 @@ const NATIVE_FIELDS = [
   'tags',
   'metadata',
   'send_at',
+  'tracking',
 ] as const;
 
 /** Throws TxError: BAD_REQUEST, TOO_MANY_RECIPIENTS, TOO_LARGE or VALIDATION (every field). */
@@ -87,9 +89,11 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
   const metadata = collect(parseMetadata(body['metadata'], 'metadata')).value;
   const sendAt = collect(parseSendAt(body['send_at'], now, limits.maxScheduleAheadMs, 'send_at')).value;
 
+  const tracking = collect(parseTracking(body['tracking'], 'tracking')).value;
+
   if (errors.length > 0 || from === undefined) throw validationError(errors);
   const content: Content = { kind: 'parts', subject, ...parts, headers, attachments, replyTo };
-  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }) };
+  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }), ...(tracking ? { tracking } : {}) };
 }
 
 // Counts only well-typed pieces: a base64 string's length already is its encoded size, so

@@ -127,8 +127,11 @@ function seriesOf(q: StatsQuery, rows: readonly StatsRow[]): Series {
   return { totals: { counts: fullCounts(totals), rates: ratesOf(totals) }, series };
 }
 
-/** The response body; `overall` are the '' rows (or the filtered key's), `grouped` the group_by rows. */
-export function statsView(q: StatsQuery, overall: readonly StatsRow[], grouped: readonly StatsRow[] = []): Record<string, unknown> {
+/**
+ * The response body: `overall` are the '' rows (or the filtered key's), `grouped` the rows of
+ * the group_by keys to show, `groupsTotal` how many keys the range has in all.
+ */
+export function statsView(q: StatsQuery, overall: readonly StatsRow[], grouped: readonly StatsRow[] = [], groupsTotal?: number): Record<string, unknown> {
   const base = {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),
@@ -147,5 +150,5 @@ export function statsView(q: StatsQuery, overall: readonly StatsRow[], grouped: 
   const groups = [...byKey.entries()]
     .map(([key, rows]) => ({ key, ...seriesOf(q, rows) }))
     .sort((a, b) => (b.totals.counts['queued'] ?? 0) - (a.totals.counts['queued'] ?? 0) || (b.totals.counts['delivered'] ?? 0) - (a.totals.counts['delivered'] ?? 0) || (a.key < b.key ? -1 : 1));
-  return { ...base, groups: groups.slice(0, q.limit), groups_total: groups.length };
+  return { ...base, groups: groups.slice(0, q.limit), groups_total: groupsTotal ?? groups.length };
 }

@@ -5,6 +5,9 @@ import type { AuthContext } from '../../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
+import { statsRoutes } from './stats.js';
+import { trackingSettingsRoutes } from './tracking.js';
+import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,4 +31,7 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   });
   await messageRoutes(app, deps);
   await eventRoutes(app, deps);
+  await webhookRoutes(app, deps);
+  await statsRoutes(app, deps);
+  await trackingSettingsRoutes(app, deps);
 }
