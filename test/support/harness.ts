@@ -18,6 +18,8 @@ export interface Harness {
   readonly dir: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Any method (PATCH, PUT, DELETE...), with an optional JSON body. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Polls the store until every delivery of the message is in one of `states`. */
   waitForStates(messageId: string, states: readonly string[], timeoutMs?: number): Promise<MessageView>;
   /** Stops the app; with `keepData` the data dir stays for a restart. */
@@ -78,6 +80,7 @@ export async function startTxmail(
     dir,
     post: (path, body, headers = {}) => call('POST', path, body, headers),
     get: (path, headers = {}) => call('GET', path, undefined, headers),
+    call: (method, path, body, headers = {}) => call(method, path, body, headers),
     async waitForStates(messageId, states, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
