@@ -82,7 +82,7 @@ export const schema = {
       max: 1000,
     }),
     poll_ms: int(1000, 'How often the dispatcher looks for new events for endpoints that have caught up, milliseconds.', { min: 10 }),
-    lease_s: int(60, 'Lease on an endpoint while a process sends its events; if that process dies, another takes over after this (at least twice timeout_s).', {
+    lease_s: int(60, 'Lease on an endpoint while a process sends its events; if that process dies, another takes over after this (never less than twice timeout_s plus 2 s).', {
       min: 1,
     }),
     retry: {

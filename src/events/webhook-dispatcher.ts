@@ -63,7 +63,8 @@ export class WebhookDispatcher implements BackgroundService {
     try {
       const free = c.concurrency - this._lanes.size;
       if (free > 0) {
-        const leaseMs = Math.max(c.lease_s * 1000, c.timeout_s * 2000 + 10_000);
+        // Long enough that a lane renewing at half-time always has a whole POST's timeout left.
+        const leaseMs = Math.max(c.lease_s * 1000, c.timeout_s * 2000 + 2000);
         const leases = await this._deps.store.claimWebhooks({ owner: this._owner, now: this._now(), leaseMs, limit: free });
         for (const lease of leases) {
           const lane = new WebhookLane(
@@ -74,7 +75,6 @@ export class WebhookDispatcher implements BackgroundService {
               now: this._now,
               policy: { firstDelayMs: c.retry.first_delay_s * 1000, maxDelayMs: c.retry.max_delay_s * 1000, maxAgeMs: c.retry.max_age_s * 1000 },
               leaseMs,
-              timeoutMs: c.timeout_s * 1000,
               pollMs: c.poll_ms,
               random: Math.random,
               shouldStop: () => this._stopping,

@@ -25,7 +25,6 @@ export interface LaneDeps {
   readonly now: () => number;
   readonly policy: WebhookRetryPolicy;
   readonly leaseMs: number;
-  readonly timeoutMs: number;
   readonly pollMs: number;
   readonly random: () => number;
   readonly shouldStop: () => boolean;
@@ -168,7 +167,7 @@ export class WebhookLane {
   private async _holdLease(): Promise<boolean> {
     const d = this._deps;
     const now = d.now();
-    if (this._leaseUntil - now > d.timeoutMs + 5000) return true;
+    if (this._leaseUntil - now > d.leaseMs / 2) return true;
     const until = now + d.leaseMs;
     if (!(await d.store.renewWebhookLease(this._ep.id, this._token, until))) return false;
     this._leaseUntil = until;
