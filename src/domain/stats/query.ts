@@ -44,7 +44,8 @@ export function parseStatsQuery(q: Readonly<Record<string, string | undefined>>,
     return t ?? def;
   };
   const to = time('to', now);
-  const from = time('from', to - DEFAULT_SPAN[g]);
+  // Without `from`: the last 30 days (24 hours) in whole buckets, the current one included.
+  const from = time('from', bucketOf(to - 1, g) + bucketMs(g) - DEFAULT_SPAN[g]);
   const groupBy = q['group_by'];
   if (groupBy !== undefined && groupBy !== 'tag' && groupBy !== 'domain') errors.push({ path: 'group_by', message: 'must be tag or domain' });
   const tag = q['tag'];

@@ -46,7 +46,8 @@ test('stats query: defaults, whole buckets, limits and refusals', () => {
   const now = D0 + 5 * H + 123;
   const q = parseStatsQuery({ interval: 'hour', from: new Date(D0 + 30 * 60_000).toISOString() }, now);
   assert.deepEqual(q, { from: D0, to: D0 + 6 * H, interval: 'hour', limit: 20 });
-  assert.deepEqual(parseStatsQuery({}, now).interval, 'day');
+  assert.deepEqual(parseStatsQuery({}, now), { from: D0 + 86_400_000 - 30 * 86_400_000, to: D0 + 86_400_000, interval: 'day', limit: 20 }, '30 whole days, today included');
+  assert.deepEqual(parseStatsQuery({ interval: 'hour' }, now), { from: D0 + 6 * H - 24 * H, to: D0 + 6 * H, interval: 'hour', limit: 20 });
   assert.equal(parseStatsQuery({ from: String(D0 / 1000), to: String((D0 + 86_400_000) / 1000) }, now).to, D0 + 86_400_000);
   const bad = (q: Record<string, string>): string[] => {
     try {

@@ -74,6 +74,41 @@ export function describeStatsStore(name: string, factory: StoreFactory): void {
 }
 
 /**
+ * Hourly and daily aggregate rows standing for `events` events over 30 days from `start`: for
+ * the tenant, `domains` recipient domains and `tags` tags (skewed, like real traffic).
+ */
+export function scaleRows(start: number, events: number, domains: number, tags: number): StatsRow[] {
+  const hours = 30 * 24;
+  const perHour = Math.round(events / hours);
+  const share = (n: number, i: number, of: number): number => Math.floor((n * 2 * (of - i)) / (of * (of + 1)));
+  const rows: StatsRow[] = [];
+  const days = new Map<string, StatsRow>();
+  const addDay = (r: StatsRow): void => {
+    const k = `${r.dim}\0${r.key}\0${bucketOf(r.bucket, 'day')}`;
+    const counts = { ...(days.get(k)?.counts ?? {}) };
+    for (const [c, n] of Object.entries(r.counts)) counts[c as keyof typeof counts] = (counts[c as keyof typeof counts] ?? 0) + n;
+    days.set(k, { ...r, granularity: 'day', bucket: bucketOf(r.bucket, 'day'), counts });
+  };
+  const counts = (n: number): StatsRow['counts'] => ({
+    queued: Math.round(n * 0.4), delivered: Math.round(n * 0.38), deferred: Math.round(n * 0.02), bounced: Math.round(n * 0.02),
+    bounced_hard: Math.round(n * 0.01), opened: Math.round(n * 0.12), opened_unique: Math.round(n * 0.08), opened_machine: Math.round(n * 0.03),
+    clicked: Math.round(n * 0.04), clicked_unique: Math.round(n * 0.03), complained: Math.round(n * 0.001), unsubscribed: Math.round(n * 0.002),
+  });
+  for (let h = 0; h < hours; h++) {
+    const bucket = start + h * HOUR_MS;
+    const hourRows = [row('', '', bucket, counts(perHour))];
+    for (let i = 0; i < domains; i++) hourRows.push(row('domain', `d${i}.example`, bucket, counts(share(perHour, i, domains))));
+    for (let i = 0; i < tags; i++) hourRows.push(row('tag', `tag${i}`, bucket, counts(share(perHour, i, tags))));
+    for (const r of hourRows) {
+      rows.push(r);
+      addDay(r);
+    }
+  }
+  rows.push(...days.values());
+  return rows;
+}
+
+/**
  * Loads aggregates equivalent to `events` events spread over 30 days (hourly and daily rows for
  * the tenant, `domains` recipient domains and `tags` tags) through applyStats, then times the
  * queries GET /v1/stats makes. Aggregates are inserted directly: the point is the query.
@@ -89,35 +124,7 @@ export function describeStatsScale(name: string, factory: StoreFactory, opts: { 
       await s.migrate();
       await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
       try {
-        const hours = 30 * 24;
-        const perHour = Math.round(events / hours);
-        // Split each hour's events over domains (skewed, like real traffic) and tags.
-        const share = (n: number, i: number, of: number): number => Math.floor((n * 2 * (of - i)) / (of * (of + 1)));
-        const rows: StatsRow[] = [];
-        const days = new Map<string, StatsRow>();
-        const addDay = (r: StatsRow): void => {
-          const k = `${r.dim}\0${r.key}\0${bucketOf(r.bucket, 'day')}`;
-          const d = days.get(k);
-          const counts = { ...(d?.counts ?? {}) };
-          for (const [c, n] of Object.entries(r.counts)) counts[c as keyof typeof counts] = (counts[c as keyof typeof counts] ?? 0) + n;
-          days.set(k, { ...r, granularity: 'day', bucket: bucketOf(r.bucket, 'day'), counts });
-        };
-        const counts = (n: number): StatsRow['counts'] => ({
-          queued: Math.round(n * 0.4), delivered: Math.round(n * 0.38), deferred: Math.round(n * 0.02), bounced: Math.round(n * 0.02),
-          bounced_hard: Math.round(n * 0.01), opened: Math.round(n * 0.12), opened_unique: Math.round(n * 0.08), opened_machine: Math.round(n * 0.03),
-          clicked: Math.round(n * 0.04), clicked_unique: Math.round(n * 0.03), complained: Math.round(n * 0.001), unsubscribed: Math.round(n * 0.002),
-        });
-        for (let h = 0; h < hours; h++) {
-          const bucket = T0 + h * HOUR_MS;
-          const hourRows = [row('', '', bucket, counts(perHour))];
-          for (let i = 0; i < domains; i++) hourRows.push(row('domain', `d${i}.example`, bucket, counts(share(perHour, i, domains))));
-          for (let i = 0; i < tags; i++) hourRows.push(row('tag', `tag${i}`, bucket, counts(share(perHour, i, tags))));
-          for (const r of hourRows) {
-            rows.push(r);
-            addDay(r);
-          }
-        }
-        rows.push(...days.values());
+        const rows = scaleRows(T0, events, domains, tags);
         const loadStart = performance.now();
         let cursor: string | undefined;
         for (let i = 0; i < rows.length; i += 20_000) {
