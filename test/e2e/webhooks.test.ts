@@ -134,6 +134,7 @@ test('a healthy endpoint gets every event once, signed, in feed order, in batche
 });
 
 test('a stalled endpoint does not hold the others back, and catches up when it answers', async () => {
+  await waitUntil('the stalled POST', () => rx.held('/hold') === 1, 60_000);
   await waitUntil('every event at /ok', () => ids(nativeEvents('/ok')).size === feed.length, 60_000);
   await waitUntil('every event at /delivered-only', () => ids(nativeEvents('/delivered-only')).size === MESSAGES * 2, 60_000);
   // Everything above was delivered while /hold has had its first POST unanswered all along.
@@ -151,8 +152,11 @@ test('an endpoint that answers 500 then 200 gets every event; the delivery log s
   // (the same ids), plus any that arrived meanwhile, up to the batch size.
   const batches = rx.postsTo('/flaky').slice(0, 4).map((p) => (JSON.parse(p.body) as { events: NativeEvent[] }).events.map((e) => e.id));
   for (let i = 1; i < batches.length; i++) assert.deepEqual(batches[i]!.slice(0, batches[i - 1]!.length), batches[i - 1]);
-  const log = await tx.get(`/v1/webhooks/${hooks['flaky']!.id}/deliveries?limit=1000`);
-  const entries = (log.body.deliveries as Array<{ status: number; ok: boolean; latency_ms: number; error: string | null; events: number }>).reverse();
+  type Entry = { status: number; ok: boolean; latency_ms: number; error: string | null; events: number };
+  const readLog = async (): Promise<Entry[]> => ((await tx.get(`/v1/webhooks/${hooks['flaky']!.id}/deliveries?limit=1000`)).body.deliveries as Entry[]).reverse();
+  // The receiver has answered; txmail writes the log line when it has read the answer.
+  await waitUntil('the log to show every attempt', async () => (await readLog()).length === rx.postsTo('/flaky').length);
+  const entries = await readLog();
   assert.deepEqual(entries.slice(0, 4).map((e) => [e.status, e.ok]), [[500, false], [500, false], [500, false], [200, true]]);
   assert.match(entries[0]!.error!, /^HTTP 500/);
   assert.ok(entries.every((e) => Number.isInteger(e.latency_ms) && e.latency_ms >= 0 && e.events > 0));
