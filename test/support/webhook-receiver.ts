@@ -28,6 +28,8 @@ export interface Receiver {
   release(path: string, status?: number): void;
   /** Requests currently held (not answered). */
   held(path: string): number;
+  /** The most requests to `path` that were ever waiting for their answer at once. */
+  maxInFlight(path: string): number;
   setScript(script: ReceiverScript): void;
   close(): Promise<void>;
 }
@@ -50,6 +52,8 @@ export async function startReceiver(script: ReceiverScript = () => 200): Promise
   const held = new Map<string, Array<(status: number) => void>>();
   const released = new Map<string, number>();
   const sockets = new Set<import('node:net').Socket>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,8 +64,18 @@ export async function startReceiver(script: ReceiverScript = () => 200): Promise
       attempts.set(path, n);
       const post: ReceivedPost = { path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), status: undefined };
       posts.push(post);
+      inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
+      maxInFlight.set(path, Math.max(maxInFlight.get(path) ?? 0, inFlight.get(path)!));
+      let answered = false;
+      const done = (): void => {
+        if (answered) return;
+        answered = true;
+        inFlight.set(path, inFlight.get(path)! - 1);
+      };
+      res.on('close', done);
       const answer = (status: number, headers: Record<string, string> = {}): void => {
         if (res.writableEnded || res.destroyed) return;
+        done();
         post.status = status;
         res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(status >= 300 ? `scripted ${status}` : 'ok');
       };
@@ -94,6 +108,7 @@ export async function startReceiver(script: ReceiverScript = () => 200): Promise
       held.delete(path);
     },
     held: (path) => (held.get(path) ?? []).length,
+    maxInFlight: (path) => maxInFlight.get(path) ?? 0,
     setScript(s) {
       current = s;
     },
