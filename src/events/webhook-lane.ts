@@ -32,6 +32,12 @@ export interface LaneDeps {
 
 /** Pages read to fill one batch before sending what there is (an endpoint wanting rare types). */
 const MAX_PAGES = 10;
+/**
+ * A lane that never catches up (events arrive as fast as they are sent) gives its lease back
+ * after this long and is claimed again at once: changes to the endpoint (URL, secret, types)
+ * take effect, and endpoints waiting for a free lane get their turn.
+ */
+const MAX_LANE_MS = 30_000;
 
 interface Stream {
   readonly replay?: WebhookReplay;
@@ -65,17 +71,22 @@ export class WebhookLane {
   /** Sends until caught up, failed, stopped or the lease is lost; never throws. */
   async run(): Promise<void> {
     const d = this._deps;
+    const until = d.now() + MAX_LANE_MS;
     try {
-      while (!d.shouldStop()) {
+      let pending = true;
+      while (!d.shouldStop() && d.now() < until) {
         const active = this._streams.filter((s) => !s.idle);
-        if (active.length === 0) break;
+        pending = active.length > 0;
+        if (!pending) break;
         for (const s of active) {
           const verdict = await this._step(s);
           if (verdict !== 'continue') return;
           if (d.shouldStop()) break;
         }
       }
-      await d.store.releaseWebhook(this._ep.id, this._token, d.shouldStop() ? d.now() : d.now() + d.pollMs);
+      // Caught up: due again after a poll. Stopped or out of time with work left: due now.
+      pending &&= this._streams.some((s) => !s.idle);
+      await d.store.releaseWebhook(this._ep.id, this._token, pending || d.shouldStop() ? d.now() : d.now() + d.pollMs);
     } catch (err) {
       // A store error: the lease runs out and this endpoint is picked up again; nothing is lost.
       d.log.error({ err, webhook: this._ep.id }, 'webhook lane failed');
