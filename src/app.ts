@@ -11,6 +11,9 @@ import { DomainService } from './deliverability/service.js';
 import { startBounceListener, type BounceListener } from './feedback/listener.js';
 import { FeedbackProcessor } from './feedback/processor.js';
 import { unsubscribePlugin } from './feedback/unsubscribe-http.js';
+import { checkWebhookTarget } from './events/webhook-post.js';
+import { TrackingHook } from './feedback/tracking-hook.js';
+import { trackingHost } from './feedback/tracking-host.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
@@ -95,6 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   const feedback = new FeedbackProcessor({ store, secrets, bounceLabel: config.domains.bounce_subdomain, now, log: log.child({ component: 'feedback' }) });
 
+  const tracking = new TrackingHook({ store, publicUrl: config.public_url, now });
   const send = new SendService({
     store,
     hostname: config.hostname,
@@ -102,7 +106,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
-    hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders)],
+    hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders), tracking],
   });
 
   const templates = new TemplateService(store, config.templates.strict);
@@ -129,8 +133,25 @@ export async function createApp(opts: AppOptions): Promise<App> {
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
           domains,
+          eventsOut: {
+            maxBatch: config.webhooks.max_batch,
+            checkWebhookUrl: (url) => checkWebhookTarget(url, config.webhooks.allow_private_targets),
+            onTrackingChanged: (tenantId) => tracking.invalidate(tenantId),
+          },
         },
-        [...(await compatPlugins(store)), ...(opts.httpPlugins ?? []), unsubscribePlugin(feedback, new URL(config.public_url).pathname)],
+        [
+          ...(await compatPlugins(store)),
+          trackingHost({
+            store,
+            publicUrl: config.public_url,
+            now,
+            clickWindowMs: config.tracking.click_window_s * 1000,
+            trustForwardedFor: config.tracking.trust_forwarded_for,
+            log: log.child({ component: 'tracking' }),
+          }),
+          ...(opts.httpPlugins ?? []),
+          unsubscribePlugin(feedback, new URL(config.public_url).pathname),
+        ],
       )
     : undefined;
 

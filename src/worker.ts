@@ -4,6 +4,8 @@ import { hostname as osHostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { SmtpSession } from './delivery/smtp-session.js';
+import { StatsRollup } from './events/stats-rollup.js';
+import { WebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createTargetResolver } from './delivery/targets.js';
 import { matchOverride } from './domain/routing/index.js';
 import { DomainDirectory } from './deliverability/directory.js';
@@ -84,7 +86,10 @@ export interface BackgroundService {
 export function createWorkerRole(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): WorkerRole {
   const scheduler = createScheduler(config, store, log.child({ component: 'queue' }), parts);
   // Later features add their services here.
-  const services: BackgroundService[] = [];
+  const services: BackgroundService[] = [
+    new WebhookDispatcher({ store, log: log.child({ component: 'webhooks' }), config: config.webhooks, ...(parts.clock ? { now: () => parts.clock!.now() } : {}) }),
+    new StatsRollup({ store, log: log.child({ component: 'stats' }), intervalMs: config.stats.rollup_interval_ms, batch: config.stats.rollup_batch }),
+  ];
   return {
     async start() {
       scheduler.start();

@@ -121,6 +121,32 @@ export const schema = {
     }),
     max_message_bytes: int(10 * 1024 * 1024, 'Largest report the bounce listener accepts, bytes.', { min: 1024 }),
   },
+  webhooks: {
+    allow_private_targets: bool(false, 'Allow webhook URLs whose host is on a loopback, private, link-local or unspecified address (tests and internal receivers).'),
+    timeout_s: num(10, 'Time one webhook POST may take, from connecting to the end of the response, seconds.', { min: 0.1, max: 300 }),
+    max_batch: int(1000, 'Most events in one webhook POST; an endpoint’s `batch_size` (default 100) may not exceed it.', { min: 1, max: 1000 }),
+    concurrency: int(16, 'Endpoints one process sends to at once; each endpoint has at most one POST in flight, so a slow one holds only its own slot.', {
+      min: 1,
+      max: 1000,
+    }),
+    poll_ms: int(1000, 'How often the dispatcher looks for new events for endpoints that have caught up, milliseconds.', { min: 10 }),
+    lease_s: int(60, 'Lease on an endpoint while a process sends its events; if that process dies, another takes over after this (never less than twice timeout_s plus 2 s).', {
+      min: 1,
+    }),
+    retry: {
+      first_delay_s: num(5, 'Delay before retrying a failed webhook POST; doubles with each failure in a row, seconds.', { min: 0.01 }),
+      max_delay_s: num(3600, 'Longest delay between webhook retries, seconds.', { min: 0.01 }),
+      max_age_s: num(86400, 'An endpoint whose POSTs have failed for this long is disabled, with the reason recorded, seconds.', { min: 0.01 }),
+    },
+  },
+  tracking: {
+    click_window_s: num(5, 'A click this soon after delivery is counted as a link scanner’s (a machine click), seconds.', { min: 0 }),
+    trust_forwarded_for: bool(false, 'Take the IP of opens and clicks from X-Forwarded-For (only behind a reverse proxy that sets it).'),
+  },
+  stats: {
+    rollup_interval_ms: int(1000, 'How often the stats roll-up reads new events into the aggregate tables, milliseconds.', { min: 10 }),
+    rollup_batch: int(1000, 'Events the stats roll-up reads per transaction.', { min: 1, max: 10000 }),
+  },
   worker: {
     thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),
     max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),

@@ -28,6 +28,11 @@ export const ERRORS = {
   TX_ERR_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The resource already exists or is in a state that forbids this change.' },
   TX_ERR_DOMAIN_TAKEN: { status: 409, smtp: [554, '5.7.1'], description: 'The domain was added by another tenant; a domain sends for one tenant only.' },
   TX_ERR_ROTATION_PENDING: { status: 409, smtp: [554, '5.0.0'], description: 'A DKIM key rotation is already waiting for its records to be published and verified.' },
+  TX_ERR_WEBHOOK_TARGET_REFUSED: {
+    status: 422,
+    smtp: [550, '5.7.1'],
+    description: 'The webhook URL’s host is on a loopback, private or link-local address (refused unless webhooks.allow_private_targets), or does not resolve.',
+  },
   TX_ERR_RATE_LIMITED: { status: 429, smtp: [421, '4.7.0'], description: 'Too many requests; retry later.' },
   TX_ERR_UNAVAILABLE: { status: 503, smtp: [451, '4.3.0'], description: 'The store could not commit; nothing was accepted. Retry.' },
   TX_ERR_INTERNAL: { status: 500, smtp: [451, '4.3.0'], description: 'A bug. Nothing was accepted.' },

@@ -34,3 +34,16 @@ test('a compact token is short, lower-case, survives case folding and refuses ta
   for (const junk of ['', '.', 'abc', `${t}x`, `.${t}`, 'a b.c']) assert.equal(verifyCompact(secret, 'verp', junk), undefined, junk);
   assert.throws(() => signCompact(secret, 'verp', 'Upper'));
 });
+
+test('a token changed in any single character is refused, also in the MAC’s spare bits', () => {
+  const t = signToken(secret, 'click', { d: 'msg_1.0', u: 'https://shop.test/a' });
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '.') continue;
+    for (const c of alphabet) {
+      if (c === t[i]) continue;
+      const changed = t.slice(0, i) + c + t.slice(i + 1);
+      assert.equal(verifyToken(secret, 'click', changed), undefined, `position ${i} changed to ${c}`);
+    }
+  }
+});

@@ -20,8 +20,10 @@ export function verifyToken<T = unknown>(secret: string, purpose: string, token:
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return undefined;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, purpose, body);
+  // Compared as text, not as decoded bytes: base64's last character carries spare bits, so
+  // several spellings decode to the same MAC, and a token changed in any character must fail.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(secret, purpose, body).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;

@@ -4,7 +4,7 @@
 import { composeMime, messageIdFor } from '../compose/mime.js';
 import { ensureIdentity, headerValue, splitHeaders } from '../compose/raw.js';
 import { TxError } from '../domain/errors.js';
-import { domainOf, envelopeRecipients, type PartsContent, type SendRequest } from '../domain/message/types.js';
+import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
 
@@ -14,6 +14,8 @@ export interface PersonalizeContext {
   readonly tenantId: string;
   readonly messageId: string;
   readonly recipients: ReadonlyArray<{ readonly deliveryId: string; readonly address: string }>;
+  /** The request's own tracking switches (open/click tracking reads them over the tenant's). */
+  readonly tracking?: TrackingOptions;
 }
 
 /** Features plug into the send path here instead of editing it. */
@@ -85,7 +87,7 @@ export class SendService {
       throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
     }
     const addresses = envelopeRecipients(req);
-    const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content, req.recipientContents) : undefined;
+    const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content, req.recipientContents, req.tracking) : undefined;
     const recipients = await Promise.all(
       addresses.map(async (a, i) => ({
         deliveryId: deliveryIdFor(id, i),
@@ -123,10 +125,16 @@ export class SendService {
     addresses: ReadonlyArray<{ readonly address: string }>,
     content: PartsContent,
     own: ReadonlyMap<string, PartsContent> | undefined,
+    tracking: TrackingOptions | undefined,
   ): Promise<ReadonlyArray<PartsContent | undefined> | undefined> {
     const hooks = (this.deps.hooks ?? []).filter((h) => h.personalize);
     if (hooks.length === 0 && !own) return undefined;
-    const ctx: PersonalizeContext = { tenantId, messageId, recipients: addresses.map((a, i) => ({ deliveryId: deliveryIdFor(messageId, i), address: a.address })) };
+    const ctx: PersonalizeContext = {
+      tenantId,
+      messageId,
+      recipients: addresses.map((a, i) => ({ deliveryId: deliveryIdFor(messageId, i), address: a.address })),
+      ...(tracking ? { tracking } : {}),
+    };
     let contents: readonly PartsContent[] = addresses.map((a) => own?.get(a.address.toLowerCase()) ?? content);
     for (const h of hooks) contents = await h.personalize!(ctx, contents);
     return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;

@@ -11,6 +11,24 @@ import type { NewTemplate, TemplateRecord, TemplateVersion } from './template-ty
 
 export type { TemplateContent } from '../domain/templates/types.js';
 export type { NewTemplate, TemplateRecord, TemplateVersion } from './template-types.js';
+import type { MessageMeta } from '../domain/events/meta.js';
+import type { StatsRow } from '../domain/stats/rollup.js';
+import type {
+  EngagementRecord,
+  NewWebhook,
+  NewWebhookReplay,
+  StatsBatch,
+  StatsRange,
+  WebhookAttempt,
+  WebhookClaim,
+  WebhookEndpoint,
+  WebhookLease,
+  WebhookProgress,
+  WebhookReplay,
+  WebhookUpdate,
+} from './events-out.js';
+
+export type * from './events-out.js';
 
 export type Scope = 'send' | 'read' | 'admin';
 export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
@@ -226,6 +244,7 @@ export interface SendingDomain {
 export type CreateDomainResult = 'created' | 'exists' | 'taken';
 
 /** What the feedback paths need to know about a delivery they were told about. */
+/** What feedback and tracking need to know of the delivery a token names. */
 export interface DeliveryRef {
   readonly id: string;
   readonly tenantId: string;
@@ -233,6 +252,8 @@ export interface DeliveryRef {
   readonly recipient: string;
   readonly state: DeliveryState;
   readonly attempts: number;
+  /** When it was delivered; null when it is not (yet) delivered. */
+  readonly deliveredAt: number | null;
 }
 
 /**
@@ -365,7 +386,8 @@ export interface Store {
 
   // Reading
   getMessage(tenantId: string, id: string): Promise<MessageView | undefined>;
-  listEvents(tenantId: string, after: string | undefined, limit: number): Promise<EventPage>;
+  /** The feed after `after`, in commit order; with `until`, only events up to that cursor. */
+  listEvents(tenantId: string, after: string | undefined, limit: number, until?: string): Promise<EventPage>;
   /** Appends events outside a delivery outcome (opens, clicks, complaints...). */
   appendEvents(tenantId: string, events: readonly NewEvent[]): Promise<void>;
 
@@ -386,4 +408,45 @@ export interface Store {
   getTemplateVersion(tenantId: string, ref: string, version?: number): Promise<{ template: TemplateRecord; version: TemplateVersion } | undefined>;
   /** Newest first. */
   listTemplateVersions(tenantId: string, id: string): Promise<TemplateVersion[]>;
+  /**
+   * A cursor before the first event at or after `at`, found by bisecting the feed: event times
+   * grow with the feed only roughly, so callers ask for a margin earlier and filter by time.
+   */
+  feedCursorAt(tenantId: string, at: number): Promise<string>;
+  /** Tags, metadata and Message-ID of messages, for events sent out; missing ids are left out. */
+  loadMessageMeta(ids: readonly string[]): Promise<Map<string, MessageMeta>>;
+
+  // Webhooks
+  /** Stores a new endpoint positioned at the end of the tenant's feed: it gets events from now on. */
+  createWebhook(w: NewWebhook): Promise<WebhookEndpoint>;
+  getWebhook(tenantId: string, id: string): Promise<WebhookEndpoint | undefined>;
+  listWebhooks(tenantId: string): Promise<WebhookEndpoint[]>;
+  updateWebhook(tenantId: string, id: string, u: WebhookUpdate): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint with its replays and delivery log. */
+  deleteWebhook(tenantId: string, id: string): Promise<boolean>;
+  /** Leases enabled endpoints that are due and not leased by anyone else. */
+  claimWebhooks(req: WebhookClaim): Promise<WebhookLease[]>;
+  /** Extends a held lease; false when it was lost (expired and taken, endpoint disabled or deleted). */
+  renewWebhookLease(id: string, leaseToken: number, until: number): Promise<boolean>;
+  /** Gives a lease up; the endpoint is due again at `nextAttemptAt`. */
+  releaseWebhook(id: string, leaseToken: number, nextAttemptAt: number): Promise<void>;
+  /** Records a batch's result with its log line in one transaction; false when the lease was lost. */
+  recordWebhookProgress(p: WebhookProgress): Promise<boolean>;
+  /** The endpoint's delivery log, newest first. */
+  listWebhookAttempts(tenantId: string, webhookId: string, limit: number): Promise<WebhookAttempt[]>;
+  /** A replay up to the current end of the feed; undefined when there is no such endpoint. */
+  createWebhookReplay(r: NewWebhookReplay): Promise<WebhookReplay | undefined>;
+  listWebhookReplays(tenantId: string, webhookId: string): Promise<WebhookReplay[]>;
+
+  // Tracking (getDeliveryRef above names the delivery)
+  /** Appends an open or click event, marked `unique` when it is the delivery's first by a person. */
+  recordEngagement(e: EngagementRecord): Promise<{ readonly unique: boolean }>;
+
+  // Stats
+  getStatsCursor(tenantId: string): Promise<string | undefined>;
+  /** Adds the rows and moves the roll-up position in one transaction; false (nothing written) when the position moved meanwhile. */
+  applyStats(b: StatsBatch): Promise<boolean>;
+  queryStats(r: StatsRange): Promise<StatsRow[]>;
+  /** The range's keys with the most volume (queued, then delivered), and how many keys there are. */
+  rankStatsKeys(r: StatsRange, limit: number): Promise<{ keys: string[]; total: number }>;
 }

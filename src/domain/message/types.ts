@@ -54,6 +54,13 @@ export interface SendRequest {
    * by lower-cased address; every other recipient gets `content`. Only with `parts` content.
    */
   readonly recipientContents?: ReadonlyMap<string, PartsContent>;
+  /** Per-message open/click tracking; each switch left out follows the tenant's setting. */
+  readonly tracking?: TrackingOptions;
+}
+
+export interface TrackingOptions {
+  readonly opens?: boolean;
+  readonly clicks?: boolean;
 }
 
 export type PartsContent = Extract<Content, { readonly kind: 'parts' }>;

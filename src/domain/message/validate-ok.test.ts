@@ -122,3 +122,14 @@ test('bulk: true marks the message with Precedence: bulk, unless the caller set 
   assert.deepEqual(headersOf({ bulk: true, headers: { Precedence: 'list' } }), [{ name: 'Precedence', value: 'list' }]);
   assert.throws(() => parseSendRequest({ ...BASE, bulk: 'yes' }, LIMITS, NOW), /bulk: must be true or false/);
 });
+
+test('tracking: per-message switches, either one alone, and what is refused', () => {
+  assert.deepEqual(parseSendRequest({ ...BASE, tracking: { opens: true, clicks: false } }, LIMITS, NOW).tracking, { opens: true, clicks: false });
+  assert.deepEqual(parseSendRequest({ ...BASE, tracking: { clicks: true } }, LIMITS, NOW).tracking, { clicks: true });
+  assert.equal(parseSendRequest({ ...BASE, tracking: null }, LIMITS, NOW).tracking, undefined);
+  assert.throws(
+    () => parseSendRequest({ ...BASE, tracking: { opens: 'yes', click: true } }, LIMITS, NOW),
+    (e: Error & { fields?: Array<{ path: string }> }) => JSON.stringify(e.fields?.map((f) => f.path)) === '["tracking.click","tracking.opens"]',
+  );
+  assert.throws(() => parseSendRequest({ ...BASE, tracking: true }, LIMITS, NOW), /tracking: must be an object/);
+});

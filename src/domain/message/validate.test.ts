@@ -169,6 +169,6 @@ test('every field error is reported, not just the first', () => {
     err.fields.map((f) => f.path),
     ['extra', 'from', 'to[1]', 'subject', 'text', 'headers.Date', 'tags'],
   );
-  assert.equal(err.message, 'Invalid request: extra: unknown field (allowed: from, to, cc, bcc, reply_to, subject, text, html, headers, attachments, tags, metadata, send_at, bulk, template_id, template_version, template_data, recipient_data, template_strict) (and 6 more)');
+  assert.equal(err.message, 'Invalid request: extra: unknown field (allowed: from, to, cc, bcc, reply_to, subject, text, html, headers, attachments, tags, metadata, send_at, bulk, template_id, template_version, template_data, recipient_data, template_strict, tracking) (and 6 more)');
   assert.equal(err.status, 422);
 });

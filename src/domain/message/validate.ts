@@ -20,6 +20,7 @@ import {
   parseTags,
 } from './validate-fields.js';
 import { isAbsent, isRecord, unknownFieldErrors } from './validate-shape.js';
+import { parseTracking } from './validate-tracking.js';
 
 // The pieces, for the compatibility APIs (SendGrid, SES, Postmark) that spell the fields
 // differently but must apply the same rules.
@@ -59,6 +60,7 @@ const NATIVE_FIELDS = [
   'send_at',
   'bulk',
   ...NATIVE_TEMPLATE_FIELDS,
+  'tracking',
 ] as const;
 
 /** A native request; `template` is set when it names a stored template (then content has no subject or body yet). */
@@ -109,12 +111,25 @@ export function parseSendRequest(body: unknown, limits: SendLimits, now: number)
   const bulk = body['bulk'];
   if (!isAbsent(bulk) && typeof bulk !== 'boolean') errors.push({ path: 'bulk', message: 'must be true or false' });
 
+  const tracking = collect(parseTracking(body['tracking'], 'tracking')).value;
+
   if (errors.length > 0 || from === undefined) throw validationError(errors);
   // Bulk mail is marked the way every ingress can: `Precedence: bulk` (unless the caller set a
   // Precedence of its own). Delivery adds List-Unsubscribe to such messages (RFC 8058).
   if (bulk === true && !headers.some((h) => h.name.toLowerCase() === 'precedence')) headers.push({ name: 'Precedence', value: 'bulk' });
   const content: Content = { kind: 'parts', subject, ...parts, headers, attachments, replyTo };
-  return { from, to, cc, bcc, content, tags, metadata, ...(sendAt === undefined ? {} : { sendAt }), ...(template ? { template } : {}) };
+  return {
+    from,
+    to,
+    cc,
+    bcc,
+    content,
+    tags,
+    metadata,
+    ...(sendAt === undefined ? {} : { sendAt }),
+    ...(template ? { template } : {}),
+    ...(tracking ? { tracking } : {}),
+  };
 }
 
 // Counts only well-typed pieces: a base64 string's length already is its encoded size, so

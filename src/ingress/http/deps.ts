@@ -11,6 +11,16 @@ export interface HttpLimits {
   readonly maxScheduleAheadMs: number;
 }
 
+/** What the webhook, stats and tracking routes need besides the store (issue 5). */
+export interface EventsOutOptions {
+  /** Most events per webhook POST (config `webhooks.max_batch`). */
+  readonly maxBatch: number;
+  /** Why a webhook URL's host may not be reached (egress filter, DNS), or undefined when it may. */
+  readonly checkWebhookUrl: (url: string) => Promise<string | undefined>;
+  /** A tenant's tracking setting changed (the send path caches it). */
+  readonly onTrackingChanged: (tenantId: string) => void;
+}
+
 /** What the HTTP layer needs, passed in by app.ts; route plugins receive it as options. */
 export interface HttpDeps {
   readonly store: Store;
@@ -24,4 +34,5 @@ export interface HttpDeps {
   readonly ready: () => Promise<boolean>;
   /** Sending domains (/v1/domains); absent in processes built without them. */
   readonly domains?: DomainService;
+  readonly eventsOut?: EventsOutOptions;
 }

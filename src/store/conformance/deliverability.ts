@@ -167,7 +167,7 @@ export function describeDeliverability(name: string, factory: StoreFactory): voi
 
     it('a DSN after delivery turns the delivery bounced with its event and suppression; a second one is a duplicate', async (s) => {
       const d = await deliveredOne(s);
-      assert.deepEqual(await s.getDeliveryRef(d.id), { id: d.id, tenantId: 'ten_a', messageId: d.messageId, recipient: 'jane@x.test', state: 'delivered', attempts: 1 });
+      assert.deepEqual(await s.getDeliveryRef(d.id), { id: d.id, tenantId: 'ten_a', messageId: d.messageId, recipient: 'jane@x.test', state: 'delivered', attempts: 1, deliveredAt: T0 + 1 });
       assert.equal(await s.recordFeedback(dsn(d, T0 + 100, 'ten_b')), 'unknown_delivery', 'another tenant cannot touch it');
       assert.equal(await s.recordFeedback(dsn(d, T0 + 100)), 'recorded');
       const v = (await s.getMessage('ten_a', d.messageId))!;

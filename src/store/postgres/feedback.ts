@@ -7,11 +7,11 @@ import type { DeliveryRef, FeedbackRecord, FeedbackResult, Suppression } from '.
 import type { PgDb } from './pool.js';
 
 export async function getDeliveryRef(db: PgDb, id: string): Promise<DeliveryRef | undefined> {
-  const [r] = await db.query<{ id: string; tenant_id: string; message_id: string; recipient: string; state: DeliveryState; attempts: number }>(
-    'SELECT id, tenant_id, message_id, recipient, state, attempts FROM deliveries WHERE id = $1',
+  const [r] = await db.query<{ id: string; tenant_id: string; message_id: string; recipient: string; state: DeliveryState; attempts: number; updated_at: number }>(
+    'SELECT id, tenant_id, message_id, recipient, state, attempts, updated_at FROM deliveries WHERE id = $1',
     [id],
   );
-  return r && { id: r.id, tenantId: r.tenant_id, messageId: r.message_id, recipient: r.recipient, state: r.state, attempts: r.attempts };
+  return r && { id: r.id, tenantId: r.tenant_id, messageId: r.message_id, recipient: r.recipient, state: r.state, attempts: r.attempts, deliveredAt: r.state === 'delivered' ? r.updated_at : null };
 }
 
 /** Upserts suppressions; the last one per address wins (one statement cannot update a row twice). */

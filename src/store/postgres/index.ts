@@ -9,13 +9,18 @@
 import type { Store } from '../store.js';
 import { createAccepter, purgeIdempotency } from './accept.js';
 import { PgDb, type PostgresStoreOptions } from './pool.js';
+import * as eng from './engagement.js';
+import * as feed from './feed.js';
 import * as q from './queue.js';
 import * as r from './read.js';
+import * as stats from './stats.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
 import * as fb from './feedback.js';
 import * as tpl from './templates.js';
+import * as wd from './webhook-dispatch.js';
+import * as wh from './webhooks.js';
 
 export type { PostgresStoreOptions } from './pool.js';
 
@@ -70,7 +75,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     getDeliveryRef: (id) => fb.getDeliveryRef(db, id),
     recordFeedback: (f) => fb.recordFeedback(db, f),
     getMessage: (tid, id) => r.getMessage(db, tid, id),
-    listEvents: (tid, after, limit) => r.listEvents(db, tid, after, limit),
+    listEvents: (tid, after, limit, until) => r.listEvents(db, tid, after, limit, until),
     appendEvents: (tid, ev) => r.appendEvents(db, tid, ev),
     createTemplate: (x) => tpl.createTemplate(db, x),
     getTemplate: (tid, ref) => tpl.getTemplate(db, tid, ref),
@@ -81,6 +86,25 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     activateTemplateVersion: (tid, id, v, now) => tpl.activateTemplateVersion(db, tid, id, v, now),
     getTemplateVersion: (tid, ref, v) => tpl.getTemplateVersion(db, tid, ref, v),
     listTemplateVersions: (tid, id) => tpl.listTemplateVersions(db, tid, id),
+    feedCursorAt: (tid, at) => feed.feedCursorAt(db, tid, at),
+    loadMessageMeta: (ids) => feed.loadMessageMeta(db, ids),
+    createWebhook: (w) => wh.createWebhook(db, w),
+    getWebhook: (tid, id) => wh.getWebhook(db, tid, id),
+    listWebhooks: (tid) => wh.listWebhooks(db, tid),
+    updateWebhook: (tid, id, u) => wh.updateWebhook(db, tid, id, u),
+    deleteWebhook: (tid, id) => wh.deleteWebhook(db, tid, id),
+    claimWebhooks: (req) => wd.claimWebhooks(db, req),
+    renewWebhookLease: (id, token, until) => wd.renewWebhookLease(db, id, token, until),
+    releaseWebhook: (id, token, next) => wd.releaseWebhook(db, id, token, next),
+    recordWebhookProgress: (p) => wd.recordWebhookProgress(db, p),
+    listWebhookAttempts: (tid, id, limit) => wh.listWebhookAttempts(db, tid, id, limit),
+    createWebhookReplay: (x) => wh.createWebhookReplay(db, x),
+    listWebhookReplays: (tid, id) => wh.listWebhookReplays(db, tid, id),
+    recordEngagement: (e) => eng.recordEngagement(db, e),
+    getStatsCursor: (tid) => stats.getStatsCursor(db, tid),
+    applyStats: (b) => stats.applyStats(db, b),
+    queryStats: (x) => stats.queryStats(db, x),
+    rankStatsKeys: (x, limit) => stats.rankStatsKeys(db, x, limit),
   };
   return Promise.resolve(store);
 }

@@ -8,8 +8,11 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
+import { describeEngagementStore } from '../conformance/engagement.js';
+import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
 import { describeTemplates } from '../conformance/templates.js';
+import { describeWebhookStore } from '../conformance/webhooks.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -68,9 +71,14 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
     await c.end();
   });
 
-  describeStore('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
-  describeDeliverability('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
-  describeTemplates('postgres', { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) });
+  const factory = { open: () => openPostgresStore(URL, { schema: newSchema(), poolSize: 6, feedWaitMs: FEED_WAIT_MS }) };
+  describeStore('postgres', factory);
+  describeWebhookStore('postgres', factory);
+  describeEngagementStore('postgres', factory);
+  describeStatsStore('postgres', factory);
+  describeStatsScale('postgres', factory);
+  describeDeliverability('postgres', factory);
+  describeTemplates('postgres', factory);
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {

@@ -53,17 +53,19 @@ function parseCursor(after: string | undefined): { cursor: string; txid: string;
   return m ? { cursor: after!, txid: m[1]!, id: m[2]! } : { cursor: START, txid: '0', id: '0' };
 }
 
-export async function listEvents(db: PgDb, tenantId: string, after: string | undefined, limit: number): Promise<EventPage> {
+export async function listEvents(db: PgDb, tenantId: string, after: string | undefined, limit: number, until?: string): Promise<EventPage> {
   const from = parseCursor(after);
+  // An upper bound (a replay's end) that does not parse bounds nothing, like a bad `after`.
+  const upTo = until === undefined ? undefined : CURSOR.exec(until);
   const deadline = Date.now() + db.feedWaitMs;
   for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
     // Rows come in (txid, id) order, so the rows below the horizon are a prefix of the result;
     // a row past it is an event already committed but not yet safe to hand out.
     const rows = await db.query<EventRow & { safe: boolean }>(
       `SELECT ${EVENT_COLUMNS}, txid < pg_snapshot_xmin(pg_current_snapshot()) AS safe FROM events
-        WHERE tenant_id = $1 AND (txid, id) > ($2::xid8, $3::bigint)
+        WHERE tenant_id = $1 AND (txid, id) > ($2::xid8, $3::bigint)${upTo ? ' AND (txid, id) <= ($5::xid8, $6::bigint)' : ''}
         ORDER BY txid, id LIMIT $4`,
-      [tenantId, from.txid, from.id, limit],
+      upTo ? [tenantId, from.txid, from.id, limit, upTo[1], upTo[2]] : [tenantId, from.txid, from.id, limit],
     );
     const unsafe = rows.findIndex((r) => !r.safe);
     const safe = unsafe === -1 ? rows : rows.slice(0, unsafe);

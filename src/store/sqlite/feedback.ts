@@ -6,10 +6,10 @@ import type { SqliteDb } from './db.js';
 
 export function getDeliveryRef(s: SqliteDb, id: string): Promise<DeliveryRef | undefined> {
   return s.read(() => {
-    const r = s.stmt('SELECT id, tenant_id, message_id, recipient, state, attempts FROM deliveries WHERE id = ?').get(id) as
-      | { id: string; tenant_id: string; message_id: string; recipient: string; state: DeliveryState; attempts: number }
+    const r = s.stmt('SELECT id, tenant_id, message_id, recipient, state, attempts, updated_at FROM deliveries WHERE id = ?').get(id) as
+      | { id: string; tenant_id: string; message_id: string; recipient: string; state: DeliveryState; attempts: number; updated_at: number }
       | undefined;
-    return r && { id: r.id, tenantId: r.tenant_id, messageId: r.message_id, recipient: r.recipient, state: r.state, attempts: r.attempts };
+    return r && { id: r.id, tenantId: r.tenant_id, messageId: r.message_id, recipient: r.recipient, state: r.state, attempts: r.attempts, deliveredAt: r.state === 'delivered' ? r.updated_at : null };
   });
 }
 

@@ -2,13 +2,18 @@
 import type { Store } from '../store.js';
 import { acceptMessages, purgeIdempotency } from './accept.js';
 import { SqliteDb } from './db.js';
+import * as eng from './engagement.js';
+import * as feed from './feed.js';
 import * as q from './queue.js';
 import * as r from './read.js';
+import * as stats from './stats.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
 import * as fb from './feedback.js';
 import * as tpl from './templates.js';
+import * as wd from './webhook-dispatch.js';
+import * as wh from './webhooks.js';
 
 export function openSqliteStore(path: string): Store {
   const s = new SqliteDb(path);
@@ -52,7 +57,7 @@ export function openSqliteStore(path: string): Store {
     getDeliveryRef: (id) => fb.getDeliveryRef(s, id),
     recordFeedback: (f) => fb.recordFeedback(s, f),
     getMessage: (tid, id) => r.getMessage(s, tid, id),
-    listEvents: (tid, after, limit) => r.listEvents(s, tid, after, limit),
+    listEvents: (tid, after, limit, until) => r.listEvents(s, tid, after, limit, until),
     appendEvents: (tid, ev) => r.appendEvents(s, tid, ev),
     createTemplate: (x) => tpl.createTemplate(s, x),
     getTemplate: (tid, ref) => tpl.getTemplate(s, tid, ref),
@@ -63,5 +68,24 @@ export function openSqliteStore(path: string): Store {
     activateTemplateVersion: (tid, id, v, now) => tpl.activateTemplateVersion(s, tid, id, v, now),
     getTemplateVersion: (tid, ref, v) => tpl.getTemplateVersion(s, tid, ref, v),
     listTemplateVersions: (tid, id) => tpl.listTemplateVersions(s, tid, id),
+    feedCursorAt: (tid, at) => feed.feedCursorAt(s, tid, at),
+    loadMessageMeta: (ids) => feed.loadMessageMeta(s, ids),
+    createWebhook: (w) => wh.createWebhook(s, w),
+    getWebhook: (tid, id) => wh.getWebhook(s, tid, id),
+    listWebhooks: (tid) => wh.listWebhooks(s, tid),
+    updateWebhook: (tid, id, u) => wh.updateWebhook(s, tid, id, u),
+    deleteWebhook: (tid, id) => wh.deleteWebhook(s, tid, id),
+    claimWebhooks: (req) => wd.claimWebhooks(s, req),
+    renewWebhookLease: (id, token, until) => wd.renewWebhookLease(s, id, token, until),
+    releaseWebhook: (id, token, next) => wd.releaseWebhook(s, id, token, next),
+    recordWebhookProgress: (p) => wd.recordWebhookProgress(s, p),
+    listWebhookAttempts: (tid, id, limit) => wh.listWebhookAttempts(s, tid, id, limit),
+    createWebhookReplay: (x) => wh.createWebhookReplay(s, x),
+    listWebhookReplays: (tid, id) => wh.listWebhookReplays(s, tid, id),
+    recordEngagement: (e) => eng.recordEngagement(s, e),
+    getStatsCursor: (tid) => stats.getStatsCursor(s, tid),
+    applyStats: (b) => stats.applyStats(s, b),
+    queryStats: (x) => stats.queryStats(s, x),
+    rankStatsKeys: (x, limit) => stats.rankStatsKeys(s, x, limit),
   };
 }

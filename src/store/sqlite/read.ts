@@ -105,10 +105,13 @@ export function getMessage(s: SqliteDb, tenantId: string, id: string): Promise<M
   });
 }
 
-export function listEvents(s: SqliteDb, tenantId: string, after: string | undefined, limit: number): Promise<EventPage> {
+export function listEvents(s: SqliteDb, tenantId: string, after: string | undefined, limit: number, until?: string): Promise<EventPage> {
   return s.read(() => {
     const from = after === undefined || after === '' ? 0 : Number(after);
-    const rows = s.stmt('SELECT * FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(tenantId, Number.isFinite(from) ? from : 0, limit) as EventRow[];
+    const upTo = until === undefined || until === '' || !Number.isFinite(Number(until)) ? Number.MAX_SAFE_INTEGER : Number(until);
+    const rows = s
+      .stmt('SELECT * FROM events WHERE tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+      .all(tenantId, Number.isFinite(from) ? from : 0, upTo, limit) as EventRow[];
     const events = rows.map(toEvent);
     const last = events[events.length - 1];
     return { events, cursor: last ? last.cursor : String(from) };

@@ -8,6 +8,9 @@ import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
 import { suppressionRoutes } from './suppressions.js';
 import { templateRoutes } from './templates.js';
+import { statsRoutes } from './stats.js';
+import { trackingSettingsRoutes } from './tracking.js';
+import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,4 +37,7 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   await domainRoutes(app, deps);
   await suppressionRoutes(app, deps);
   await templateRoutes(app, deps);
+  await webhookRoutes(app, deps);
+  await statsRoutes(app, deps);
+  await trackingSettingsRoutes(app, deps);
 }

@@ -1,6 +1,7 @@
 import init from './0001_init.js';
 import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
+import eventsOut from './0004_events_out.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'templates', sql: templates },
   { version: 3, name: 'deliverability', sql: deliverability },
+  { version: 4, name: 'events_out', sql: eventsOut },
 ];

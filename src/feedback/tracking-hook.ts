@@ -1,0 +1,75 @@
+// Open and click tracking on the send path (SendHooks.personalize): when the message or its
+// tenant asks for it, each recipient's HTML gets its own pixel and link tokens (they name the
+// delivery), so each recipient gets a MIME variant of its own. Plain-text parts are never
+// touched. When tracking is off, the contents are handed back unchanged: the message keeps its
+// one shared MIME, and the only work is a cached lookup of the tenant's setting.
+import { clickUrl, openUrl, trackingBase } from '../domain/tracking/links.js';
+import { planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
+import { newSecret } from '../lib/ids.js';
+import type { PartsContent, PersonalizeContext, SendHooks } from '../ingress/send.js';
+import type { Store } from '../store/store.js';
+
+export const TRACKING_SECRET = 'tracking-links';
+
+export interface TrackingHookDeps {
+  readonly store: Store;
+  readonly publicUrl: string;
+  readonly now: () => number;
+  /** How long a tenant's tracking setting is cached; the settings API invalidates at once. */
+  readonly ttlMs?: number;
+}
+
+interface Switches {
+  readonly opens: boolean;
+  readonly clicks: boolean;
+}
+
+const OFF: Switches = { opens: false, clicks: false };
+
+export class TrackingHook implements SendHooks {
+  private readonly _cache = new Map<string, { switches: Switches; until: number }>();
+  private readonly _base: string;
+  private readonly _origin: string;
+  private _secret: Promise<string> | undefined;
+
+  constructor(private readonly _deps: TrackingHookDeps) {
+    this._base = trackingBase(_deps.publicUrl);
+    this._origin = new URL(_deps.publicUrl).origin;
+  }
+
+  /** Forgets a tenant's cached setting (after the settings API changed it). */
+  invalidate(tenantId: string): void {
+    this._cache.delete(tenantId);
+  }
+
+  readonly personalize = async (ctx: PersonalizeContext, contents: readonly PartsContent[]): Promise<readonly PartsContent[]> => {
+    const t = ctx.tracking;
+    const tenant = t?.opens !== undefined && t.clicks !== undefined ? OFF : await this._tenantSwitches(ctx.tenantId);
+    const opens = t?.opens ?? tenant.opens;
+    const clicks = t?.clicks ?? tenant.clicks;
+    if (!opens && !clicks) return contents;
+    const secret = await (this._secret ??= this._deps.store.getOrCreateSecret(TRACKING_SECRET, () => newSecret(32)));
+    // Usually every recipient has the same HTML: plan it once.
+    const plans = new Map<string, HtmlPlan>();
+    return contents.map((c, i) => {
+      if (c.html === undefined) return c;
+      let plan = plans.get(c.html);
+      if (!plan) plans.set(c.html, (plan = planHtml(c.html, { opens, clicks, trackingOrigin: this._origin })));
+      if (plan.slots.length === 0) return c;
+      const deliveryId = ctx.recipients[i]!.deliveryId;
+      const html = renderHtml(plan, (target) => clickUrl(this._base, secret, deliveryId, target), opens ? openUrl(this._base, secret, deliveryId) : undefined);
+      return { ...c, html };
+    });
+  };
+
+  private async _tenantSwitches(tenantId: string): Promise<Switches> {
+    const now = this._deps.now();
+    const hit = this._cache.get(tenantId);
+    if (hit && hit.until > now) return hit.switches;
+    const tenant = await this._deps.store.getTenant(tenantId);
+    const switches = { opens: tenant?.settings?.tracking?.opens === true, clicks: tenant?.settings?.tracking?.clicks === true };
+    this._cache.set(tenantId, { switches, until: now + (this._deps.ttlMs ?? 5000) });
+    if (this._cache.size > 10_000) this._cache.delete(this._cache.keys().next().value!);
+    return switches;
+  }
+}
