@@ -11,6 +11,8 @@ import { createAccepter, purgeIdempotency } from './accept.js';
 import { PgDb, type PostgresStoreOptions } from './pool.js';
 import * as q from './queue.js';
 import * as r from './read.js';
+import { purgeMessages } from './retention.js';
+import * as sl from './slots.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 
@@ -32,6 +34,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
       await db.close();
     },
     createTenant: (x) => t.createTenant(db, x),
+    createFirstTenant: (x, k) => t.createFirstTenant(db, x, k),
     getTenant: (id) => t.getTenant(db, id),
     listTenants: () => t.listTenants(db),
     updateTenantSettings: (id, patch) => t.updateTenantSettings(db, id, patch),
@@ -52,6 +55,10 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     getDestination: (d) => q.getDestination(db, d),
     putDestination: (d) => q.putDestination(db, d),
     queueStats: (now) => q.queueStats(db, now),
+    acquireSlot: (req) => sl.acquireSlot(db, req),
+    renewSlots: (owner, slots, until) => sl.renewSlots(db, owner, slots, until),
+    releaseSlots: (owner, slots) => sl.releaseSlots(db, owner, slots),
+    purgeMessages: (req) => purgeMessages(db, req),
     suppress: (x) => sup.suppress(db, x),
     unsuppress: (tid, a) => sup.unsuppress(db, tid, a),
     getSuppression: (tid, a) => sup.getSuppression(db, tid, a),

@@ -77,14 +77,17 @@ export async function loadDeliveryRaw(db: PgDb, deliveryId: string): Promise<Buf
   return r?.raw ?? undefined;
 }
 
-export async function renewLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<void> {
-  if (leases.length === 0) return;
-  await db.query(
+export async function renewLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]> {
+  if (leases.length === 0) return [];
+  const kept = await db.query<{ id: string }>(
     `UPDATE deliveries d SET next_attempt_at = $2
        FROM unnest($3::text[], $4::int[]) AS l(id, token)
-      WHERE d.id = l.id AND d.lease_owner = $1 AND d.lease_token = l.token AND d.next_attempt_at IS NOT NULL`,
+      WHERE d.id = l.id AND d.lease_owner = $1 AND d.lease_token = l.token AND d.next_attempt_at IS NOT NULL
+     RETURNING d.id`,
     [owner, until, leases.map((l) => l.deliveryId), leases.map((l) => l.leaseToken)],
   );
+  const held = new Set(kept.map((r) => r.id));
+  return leases.filter((l) => !held.has(l.deliveryId));
 }
 
 export async function releaseLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], now: number): Promise<void> {

@@ -88,10 +88,10 @@ export function loadDeliveryRaw(s: SqliteDb, deliveryId: string): Promise<Buffer
   return s.read(() => (s.stmt('SELECT raw FROM deliveries WHERE id = ?').get(deliveryId) as { raw: Buffer | null } | undefined)?.raw ?? undefined);
 }
 
-export function renewLeases(s: SqliteDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<void> {
+export function renewLeases(s: SqliteDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]> {
   return s.write(() => {
     const u = s.stmt('UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND lease_owner = ? AND lease_token = ? AND next_attempt_at IS NOT NULL');
-    for (const l of leases) u.run(until, l.deliveryId, owner, l.leaseToken);
+    return leases.filter((l) => u.run(until, l.deliveryId, owner, l.leaseToken).changes !== 1);
   });
 }
 

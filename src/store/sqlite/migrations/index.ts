@@ -1,4 +1,5 @@
 import init from './0001_init.js';
+import cluster from './0005_cluster.js';
 
 export interface Migration {
   readonly version: number;
@@ -6,5 +7,12 @@ export interface Migration {
   readonly sql: string;
 }
 
-/** Applied in order; a migration never changes once released, a new one is added instead. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: init }];
+/**
+ * Applied in version order; a migration never changes once released, a new one is added instead.
+ * Versions may have gaps (features merged in any order): the runner applies every version it has
+ * not applied yet, a lower one added later included.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: init },
+  { version: 5, name: 'cluster', sql: cluster },
+].sort((a, b) => a.version - b.version);
