@@ -2,12 +2,17 @@
 // sessions that drain them. Sessions are reused for the next message to the same
 // destination and closed after an idle wait.
 //
-// States: alive ──all hosts refuse to connect──► dead (until deadUntil, deliveries deferred
-// without an attempt) ──deadUntil passes──► probing (one session) ──connects──► alive.
+// States: loading (the stored back-off is read when the worker first meets the destination;
+// deliveries wait) → alive ──all hosts refuse to connect──► dead (until deadUntil, deliveries
+// deferred without an attempt) ──deadUntil passes──► probing (one session) ──connects──► alive.
+// Every session holds one of the destination's cluster-wide connection slots from before it
+// connects until its socket is closed; when other workers hold them all, the destination waits
+// (slotWaitUntil) and asks again.
 import type { AttemptResult } from '../domain/delivery/types.js';
+import { connectionLimit, slotRetryMs, type DeadState } from '../domain/shaping/index.js';
 import type { SmtpReply } from '../domain/smtp/reply.js';
 import type { SmtpSession } from '../delivery/smtp-session.js';
-import type { ClaimedDelivery, MessageForDelivery } from '../store/store.js';
+import type { ClaimedDelivery, MessageForDelivery, SlotLease } from '../store/store.js';
 
 export interface DestinationHost {
   /** Records results; resolves when they are durable. */
@@ -16,9 +21,17 @@ export interface DestinationHost {
   loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined>;
   prepare(msg: MessageForDelivery, batch: readonly ClaimedDelivery[], raw: Buffer): Promise<{ from: string; raw: Buffer }>;
   splitsRecipients(msg: MessageForDelivery): boolean;
-  /** Takes a global connection slot; false when every slot is in use. */
+  /** Takes a process-wide connection slot; false when every slot is in use. */
   acquireSlot(): boolean;
   releaseSlot(): void;
+  /** Takes one of the destination's cluster-wide slots (`limit` in all); undefined when others hold them all. */
+  acquireDestinationSlot(dest: Destination, limit: number): Promise<SlotLease | undefined>;
+  /** Gives the slot back; called once the session's socket is closed. */
+  releaseDestinationSlot(slot: SlotLease): Promise<void>;
+  /** The slot's lease was lost to another worker (this worker stalled): close the connection. */
+  lostDestinationSlot(slot: SlotLease): boolean;
+  /** Other workers hold every slot: the deliveries waiting here may go back to the queue. */
+  slotsRefused(dest: Destination): void;
   now(): number;
   markDead(dest: Destination, text: string): Promise<number>;
   markAlive(dest: Destination): Promise<void>;
@@ -36,7 +49,7 @@ export type ConnectOutcome =
 
 export class Destination {
   readonly pending: ClaimedDelivery[] = [];
-  /** Sessions running (connecting or connected). */
+  /** Sessions running (waiting for a slot, connecting or connected). */
   active = 0;
   /** Sessions with an open connection. */
   private connected = 0;
@@ -44,6 +57,14 @@ export class Destination {
   private cap: number;
   deadUntil = 0;
   failures = 0;
+  /** False until the stored back-off state has been read. */
+  private ready = false;
+  /** Other workers held every slot: no new session before this. */
+  slotWaitUntil = 0;
+  private slotRefusals = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Last time work arrived or a session ran, for evicting idle destinations. */
+  lastActive = 0;
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -57,11 +78,32 @@ export class Destination {
   /** Deliveries held here, waiting or in flight. */
   held = 0;
 
+  /** Connections open to the destination now. */
+  get open(): number {
+    return this.connected;
+  }
+
+  /** True when nothing is held or running and the destination may be forgotten. */
+  idleSince(now: number, ms: number): boolean {
+    return this.held === 0 && this.active === 0 && this.pending.length === 0 && now - this.lastActive >= ms;
+  }
+
+  /** The stored state, read when the worker first meets the destination: another worker's back-off applies here too. */
+  load(state: DeadState | undefined, now: number): void {
+    if (state) {
+      this.deadUntil = Math.max(this.deadUntil, state.deadUntil);
+      this.failures = Math.max(this.failures, state.failures);
+    }
+    this.ready = true;
+    if (this.deadUntil > now) this.suspend(this.pending.splice(0));
+    else this.kick(now);
+  }
+
   add(ds: readonly ClaimedDelivery[], now: number): void {
     this.held += ds.length;
-    if (this.deadUntil > now) {
-      // Dead destination: defer without an attempt until it may be probed again.
-      void this.finish(ds.map((delivery) => ({ delivery, result: { kind: 'suspended', until: this.deadUntil, text: `delivery to ${this.domain} suspended: destination unreachable` } })));
+    this.lastActive = now;
+    if (this.ready && this.deadUntil > now) {
+      this.suspend(ds);
       return;
     }
     this.pending.push(...ds);
@@ -69,16 +111,44 @@ export class Destination {
     this.kick(now);
   }
 
+  /** Forgets deliveries whose lease this worker lost; returns how many were still waiting here. */
+  drop(ids: ReadonlySet<string>): number {
+    let n = 0;
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      if (ids.has(this.pending[i]!.id)) {
+        this.pending.splice(i, 1);
+        n++;
+      }
+    }
+    this.held -= n;
+    return n;
+  }
+
+  /** Stops the slot retry timer (the worker is stopping). */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Dead destination: defer without an attempt until it may be probed again. */
+  private suspend(ds: readonly ClaimedDelivery[]): void {
+    if (ds.length === 0) return;
+    const text = `delivery to ${this.domain} suspended: destination unreachable`;
+    void this.finish(ds.map((delivery) => ({ delivery, result: { kind: 'suspended', until: this.deadUntil, text } })));
+  }
+
   /**
    * Starts sessions while there is more waiting work than sessions, up to the destination's
-   * limit (one while probing a dead destination) and while global slots last.
+   * limit (one while probing a dead destination) and while process-wide slots last.
    */
   kick(now: number): void {
-    const limit = this.failures > 0 ? 1 : Math.min(this.maxConnections, this.cap);
-    while (this.pending.length > this.active && this.active < limit && this.deadUntil <= now) {
+    if (!this.ready) return;
+    const limit = connectionLimit(this.maxConnections, this.cap, this.failures > 0);
+    while (this.pending.length > this.active && this.active < limit && this.deadUntil <= now && this.slotWaitUntil <= now) {
       if (!this.host.acquireSlot()) break;
       this.active++;
-      void this.runSession().finally(() => {
+      this.lastActive = now;
+      void this.runSession(limit).finally(() => {
         this.active--;
         this.host.releaseSlot();
         this.kick(this.host.now());
@@ -99,7 +169,42 @@ export class Destination {
     return this.pending.splice(0);
   }
 
-  private async runSession(): Promise<void> {
+  private async runSession(limit: number): Promise<void> {
+    const slot = await this.host.acquireDestinationSlot(this, limit);
+    if (!slot) {
+      this.refused();
+      return;
+    }
+    this.slotRefusals = 0;
+    try {
+      await this.connectAndSend(slot);
+    } finally {
+      await this.host.releaseDestinationSlot(slot);
+    }
+  }
+
+  /** Every slot is held by other workers: wait (growing, jittered) and ask again. */
+  private refused(): void {
+    const now = this.host.now();
+    const wait = slotRetryMs(++this.slotRefusals, Math.random());
+    this.slotWaitUntil = Math.max(this.slotWaitUntil, now + wait);
+    this.host.slotsRefused(this);
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick(this.host.now());
+    }, wait);
+    this.retryTimer.unref();
+  }
+
+  /** Gives back waiting deliveries (none in flight): another worker holding slots can take them. */
+  giveBack(): ClaimedDelivery[] {
+    const ds = this.takeAll();
+    this.held -= ds.length;
+    return ds;
+  }
+
+  private async connectAndSend(slot: SlotLease): Promise<void> {
     const c = await this.host.resolveAndConnect(this);
     if (c.kind === 'unroutable') {
       await this.finish(this.takeAll().map((delivery) => ({ delivery, result: c.result })));
@@ -126,11 +231,12 @@ export class Destination {
         const batch = this.pending.length > 0 ? this.pending.splice(0, 1) : await this.waitForWork();
         if (!batch) break;
         await this.sendBatch(session, batch);
-        if (!session.usable) break;
+        this.lastActive = this.host.now();
+        if (!session.usable || this.host.lostDestinationSlot(slot)) break;
       }
     } finally {
       this.connected--;
-      session.close();
+      await session.close();
     }
   }
 

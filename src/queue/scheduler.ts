@@ -1,22 +1,28 @@
 // The worker: claims due deliveries under a lease, hands them to per-destination queues,
 // renews the leases it holds, and records every attempt's outcome through transition().
 //
-// Loop: claim (up to the hold limits, skipping destinations that hold enough) → sleep until
-// woken by an acceptance, the next due time or poll_ms → claim again. A crash loses nothing:
-// unrecorded leases expire and the deliveries become due again, flagged possible_duplicate.
+// Loop: claim (up to the hold limits, skipping destinations that hold enough or whose
+// connection slots other workers hold) → sleep until woken by an acceptance, the next due time
+// or poll_ms → claim again. A crash loses nothing: unrecorded leases expire and the deliveries
+// become due again, flagged possible_duplicate. Many workers share one store: connection limits
+// are cluster-wide slots (slots.ts) and a dead destination's back-off is read from the store.
 import type { Logger } from 'pino';
 import { transition } from '../domain/delivery/transition.js';
 import type { AttemptResult } from '../domain/delivery/types.js';
 import type { RetryPolicy } from '../domain/retry/schedule.js';
-import type { ClaimedDelivery, MessageForDelivery, OutcomeRecord, Store } from '../store/store.js';
+import { nextDeadState } from '../domain/shaping/index.js';
+import type { ClaimedDelivery, LeaseRef, MessageForDelivery, OutcomeRecord, SlotLease, Store } from '../store/store.js';
 import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
 import type { Clock, Connector, OutboundPreparer, TargetResolver } from './ports.js';
+import { SlotKeeper } from './slots.js';
 
 export interface SchedulerOptions {
   readonly owner: string;
   readonly maxHeld: number;
   readonly maxHeldPerDestination: number;
   readonly leaseMs: number;
+  /** Lease of a connection slot; a crashed worker's slots are free again after this. */
+  readonly slotLeaseMs: number;
   readonly pollMs: number;
   readonly maxConnections: number;
   readonly connectionsFor: (domain: string) => number;
@@ -37,6 +43,10 @@ export interface SchedulerDeps {
 
 /** Claims of fewer rows than asked are spaced by this, so a trickle of sends is batched. */
 const MIN_CLAIM_INTERVAL_MS = 10;
+/** A destination idle this long is forgotten; meeting it again reads its stored state afresh. */
+const EVICT_IDLE_MS = 60_000;
+
+const leaseRef = (d: ClaimedDelivery): LeaseRef => ({ deliveryId: d.id, leaseToken: d.leaseToken });
 
 export class Scheduler implements DestinationHost {
   private readonly destinations = new Map<string, Destination>();
@@ -47,6 +57,8 @@ export class Scheduler implements DestinationHost {
   private woken = false;
   private loopDone: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  private slotTimer: NodeJS.Timeout | undefined;
+  private readonly slots: SlotKeeper;
   readonly recipientsPerTransaction: number;
   readonly idleMs: number;
 
@@ -56,6 +68,7 @@ export class Scheduler implements DestinationHost {
   ) {
     this.recipientsPerTransaction = opts.recipientsPerTransaction;
     this.idleMs = opts.idleMs;
+    this.slots = new SlotKeeper(deps.store, opts.owner, opts.slotLeaseMs, deps.clock, deps.log);
   }
 
   start(): void {
@@ -64,6 +77,8 @@ export class Scheduler implements DestinationHost {
     this.loopDone = this.loop();
     this.renewTimer = setInterval(() => void this.renew(), Math.max(1000, this.opts.leaseMs / 3));
     this.renewTimer.unref();
+    this.slotTimer = setInterval(() => void this.tend(), Math.max(250, this.opts.slotLeaseMs / 3));
+    this.slotTimer.unref();
   }
 
   /** New work may be due: claim soon instead of waiting for the poll. */
@@ -90,6 +105,8 @@ export class Scheduler implements DestinationHost {
     }
     const left = held();
     if (left.length > 0) await this.deps.store.releaseLeases(this.opts.owner, left.map((d) => ({ deliveryId: d.id, leaseToken: d.leaseToken })), this.now());
+    clearInterval(this.slotTimer);
+    for (const d of this.destinations.values()) d.stop();
   }
 
   get held(): number {
@@ -151,9 +168,13 @@ export class Scheduler implements DestinationHost {
     this.wakeUp = undefined;
   }
 
+  /** Destinations not to claim for now: this worker holds enough, or other workers hold all their slots. */
   private saturated(): string[] {
     const out: string[] = [];
-    for (const [domain, d] of this.destinations) if (d.held >= this.opts.maxHeldPerDestination) out.push(domain);
+    const now = this.now();
+    for (const [domain, d] of this.destinations) {
+      if (d.held >= this.opts.maxHeldPerDestination || (d.slotWaitUntil > now && d.open === 0)) out.push(domain);
+    }
     return out;
   }
 
@@ -175,18 +196,48 @@ export class Scheduler implements DestinationHost {
     if (!d) {
       d = new Destination(domain, this.opts.connectionsFor(domain), this);
       this.destinations.set(domain, d);
+      void this.loadState(d);
     }
     return d;
   }
 
+  /** First meeting: a back-off another worker stored applies here too. */
+  private async loadState(d: Destination): Promise<void> {
+    let state: { deadUntil: number; failures: number } | undefined;
+    try {
+      state = await this.deps.store.getDestination(d.domain);
+    } catch (err) {
+      this.deps.log.warn({ err, destination: d.domain }, 'reading the destination state failed');
+    }
+    d.load(state, this.now());
+  }
+
   private async renew(): Promise<void> {
-    const leases: Array<{ deliveryId: string; leaseToken: number }> = [];
-    for (const d of this.inFlightAndWaiting()) leases.push({ deliveryId: d.id, leaseToken: d.leaseToken });
+    const leases = [...this.inFlightAndWaiting()].map(leaseRef);
     if (leases.length === 0) return;
     try {
-      await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
+      const lost = await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
+      if (lost.length === 0) return;
+      // This worker stalled past its leases and others claimed them: do not send what still waits.
+      const ids = new Set(lost.map((l) => l.deliveryId));
+      let dropped = 0;
+      for (const d of this.destinations.values()) dropped += d.drop(ids);
+      this.deps.log.warn({ lost: lost.length, dropped }, 'leases lost to other workers');
+      if (dropped > 0) this.released(dropped);
     } catch (e) {
       this.deps.log.error({ err: e }, 'renewing leases failed');
+    }
+  }
+
+  /** Renews connection slots and forgets destinations idle for a while. */
+  private async tend(): Promise<void> {
+    await this.slots.renew();
+    const now = this.now();
+    for (const [domain, d] of this.destinations) {
+      if (d.idleSince(now, EVICT_IDLE_MS)) {
+        d.stop();
+        this.destinations.delete(domain);
+      }
     }
   }
 
@@ -290,10 +341,43 @@ export class Scheduler implements DestinationHost {
     }
   }
 
+  async acquireDestinationSlot(dest: Destination, limit: number): Promise<SlotLease | undefined> {
+    return this.slots.acquire(dest.domain, limit);
+  }
+
+  releaseDestinationSlot(slot: SlotLease): Promise<void> {
+    return this.slots.release(slot);
+  }
+
+  lostDestinationSlot(slot: SlotLease): boolean {
+    return this.slots.isLost(slot);
+  }
+
+  slotsRefused(dest: Destination): void {
+    // With no connection of its own to the destination, this worker gives its waiting deliveries
+    // back to the queue, where the workers that hold the slots claim them, and claims none of the
+    // destination until it may ask again (saturated()).
+    if (dest.open > 0 || !this.running) return;
+    const ds = dest.giveBack();
+    if (ds.length === 0) return;
+    this.heldCount -= ds.length;
+    void this.deps.store.releaseLeases(this.opts.owner, ds.map(leaseRef), this.now()).catch((err: unknown) => {
+      this.deps.log.warn({ err, destination: dest.domain }, 'giving back deliveries failed; their leases run out');
+    });
+  }
+
   async markDead(dest: Destination, text: string): Promise<number> {
-    dest.failures += 1;
-    const backoff = Math.min(this.opts.deadBackoffMs * 2 ** (dest.failures - 1), this.opts.retry.maxDelayS * 1000);
-    dest.deadUntil = this.now() + backoff;
+    let stored: { deadUntil: number; failures: number } | undefined;
+    try {
+      stored = await this.deps.store.getDestination(dest.domain);
+    } catch {
+      // Decide on what this worker knows.
+    }
+    const now = this.now();
+    const next = nextDeadState(stored, dest.failures, now, { firstMs: this.opts.deadBackoffMs, maxMs: this.opts.retry.maxDelayS * 1000 });
+    dest.failures = next.failures;
+    dest.deadUntil = next.deadUntil;
+    if (next.adopted) return dest.deadUntil;
     this.deps.log.warn({ destination: dest.domain, until: dest.deadUntil, failures: dest.failures, error: text }, 'destination dead: backing off');
     await this.deps.store.putDestination({ domain: dest.domain, deadUntil: dest.deadUntil, failures: dest.failures, lastError: text });
     return dest.deadUntil;
