@@ -7,12 +7,12 @@
 // become due again, flagged possible_duplicate. Many workers share one store: connection limits
 // are cluster-wide slots (slots.ts) and a dead destination's back-off is read from the store.
 import type { Logger } from 'pino';
-import { transition } from '../domain/delivery/transition.js';
 import type { AttemptResult } from '../domain/delivery/types.js';
 import type { RetryPolicy } from '../domain/retry/schedule.js';
-import { nextDeadState } from '../domain/shaping/index.js';
-import type { ClaimedDelivery, LeaseRef, MessageForDelivery, OutcomeRecord, SlotLease, Store } from '../store/store.js';
+import type { ClaimedDelivery, LeaseRef, MessageForDelivery, SlotLease, Store } from '../store/store.js';
+import { DestinationStates } from './destination-state.js';
 import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
+import { outcomeOf } from './outcomes.js';
 import type { Clock, Connector, OutboundPreparer, TargetResolver } from './ports.js';
 import { SlotKeeper } from './slots.js';
 
@@ -59,6 +59,7 @@ export class Scheduler implements DestinationHost {
   private renewTimer: NodeJS.Timeout | undefined;
   private slotTimer: NodeJS.Timeout | undefined;
   private readonly slots: SlotKeeper;
+  private readonly states: DestinationStates;
   readonly recipientsPerTransaction: number;
   readonly idleMs: number;
 
@@ -69,6 +70,7 @@ export class Scheduler implements DestinationHost {
     this.recipientsPerTransaction = opts.recipientsPerTransaction;
     this.idleMs = opts.idleMs;
     this.slots = new SlotKeeper(deps.store, opts.owner, opts.slotLeaseMs, deps.clock, deps.log);
+    this.states = new DestinationStates(deps.store, { firstMs: opts.deadBackoffMs, maxMs: opts.retry.maxDelayS * 1000 }, deps.log);
   }
 
   start(): void {
@@ -196,20 +198,11 @@ export class Scheduler implements DestinationHost {
     if (!d) {
       d = new Destination(domain, this.opts.connectionsFor(domain), this);
       this.destinations.set(domain, d);
-      void this.loadState(d);
+      // First meeting: a back-off another worker stored applies here too.
+      const dest = d;
+      void this.states.read(domain).then((state) => dest.load(state, this.now()));
     }
     return d;
-  }
-
-  /** First meeting: a back-off another worker stored applies here too. */
-  private async loadState(d: Destination): Promise<void> {
-    let state: { deadUntil: number; failures: number } | undefined;
-    try {
-      state = await this.deps.store.getDestination(d.domain);
-    } catch (err) {
-      this.deps.log.warn({ err, destination: d.domain }, 'reading the destination state failed');
-    }
-    d.load(state, this.now());
   }
 
   private async renew(): Promise<void> {
@@ -252,28 +245,7 @@ export class Scheduler implements DestinationHost {
 
   async record(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void> {
     const now = this.now();
-    const outcomes: OutcomeRecord[] = items.map(({ delivery: d, result }) => {
-      const t = transition(
-        { id: d.id, messageId: d.messageId, recipient: d.recipient, attempts: d.attempts, acceptedAt: d.acceptedAt, possibleDuplicate: d.possibleDuplicate },
-        result,
-        this.opts.retry,
-        now,
-      );
-      return {
-        deliveryId: d.id,
-        leaseToken: d.leaseToken,
-        tenantId: d.tenantId,
-        state: t.state,
-        attempts: t.attempts,
-        nextAttemptAt: t.nextAttemptAt,
-        lastReply: t.lastReply,
-        lastMx: t.lastMx,
-        possibleDuplicate: t.possibleDuplicate,
-        bounceClass: t.bounce?.class ?? null,
-        reason: t.bounce?.reason ?? (t.event.type === 'deferred' ? t.event.data.reason : null),
-        event: t.event,
-      };
-    });
+    const outcomes = items.map(({ delivery, result }) => outcomeOf(delivery, result, this.opts.retry, now));
     try {
       const ok = await this.deps.store.recordOutcomes(outcomes);
       ok.forEach((written, i) => {
@@ -367,25 +339,15 @@ export class Scheduler implements DestinationHost {
   }
 
   async markDead(dest: Destination, text: string): Promise<number> {
-    let stored: { deadUntil: number; failures: number } | undefined;
-    try {
-      stored = await this.deps.store.getDestination(dest.domain);
-    } catch {
-      // Decide on what this worker knows.
-    }
-    const now = this.now();
-    const next = nextDeadState(stored, dest.failures, now, { firstMs: this.opts.deadBackoffMs, maxMs: this.opts.retry.maxDelayS * 1000 });
+    const next = await this.states.dead(dest.domain, dest.failures, this.now(), text);
     dest.failures = next.failures;
     dest.deadUntil = next.deadUntil;
-    if (next.adopted) return dest.deadUntil;
-    this.deps.log.warn({ destination: dest.domain, until: dest.deadUntil, failures: dest.failures, error: text }, 'destination dead: backing off');
-    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: dest.deadUntil, failures: dest.failures, lastError: text });
     return dest.deadUntil;
   }
 
   async markAlive(dest: Destination): Promise<void> {
     dest.failures = 0;
     dest.deadUntil = 0;
-    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: 0, failures: 0, lastError: null });
+    await this.states.alive(dest.domain);
   }
 }

@@ -13,6 +13,8 @@ export interface TxmailProcess {
   /** The admin key printed on the first start of this data dir (undefined on later starts). */
   readonly adminKey: string | undefined;
   readonly exited: Promise<number | null>;
+  /** What the process wrote to stderr so far. */
+  readonly stderr: string;
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -24,8 +26,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts txmail with `config` (written as JSON into `dir`) and waits until /readyz answers 200. */
-export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TxmailProcess> {
+/**
+ * Starts txmail with `config` (written as JSON into `dir`) and waits until /readyz answers 200;
+ * with `wait: false` (a worker-only process serves no HTTP) it returns once the process runs.
+ */
+export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}, opts: { wait?: boolean } = {}): Promise<TxmailProcess> {
   const port = ((config.http as { port?: number } | undefined)?.port as number | undefined) ?? (await freePort());
   const file = join(dir, 'txmail.json');
   writeFileSync(file, JSON.stringify({ ...config, http: { host: '127.0.0.1', port } }));
@@ -44,6 +49,7 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
+    if (opts.wait === false) break;
     if (child.exitCode !== null) throw new Error(`txmail exited with ${child.exitCode}: ${stderr.join('')}`);
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break;
@@ -60,6 +66,9 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
       return adminKey;
     },
     exited,
+    get stderr() {
+      return stderr.join('');
+    },
     async kill(signal) {
       if (child.exitCode === null) child.kill(signal);
       return exited;
