@@ -168,10 +168,14 @@ export function startBenchSink(port = 0, host = '127.0.0.1', opts: BenchSinkOpti
   const received = new Map<string, number>();
   const onMessage = opts.record ? (rcpts: readonly string[]) => rcpts.forEach((r) => received.set(r, (received.get(r) ?? 0) + 1)) : undefined;
   let maxConcurrent = 0;
+  // A connection counts from its arrival until its FIN (readableEnded) or close. The count is
+  // taken after the current poll phase (setImmediate): a FIN that reached us before this
+  // connection's SYN, but is read in the same batch of events, is then counted as it happened.
+  const open = (): number => [...sockets].filter((s) => !s.destroyed && !s.readableEnded).length;
   const server = net.createServer((socket) => {
     stats.connections++;
     sockets.add(socket);
-    maxConcurrent = Math.max(maxConcurrent, sockets.size);
+    setImmediate(() => (maxConcurrent = Math.max(maxConcurrent, open())));
     // Replies are small and the client waits for them: Nagle plus delayed ACK would add ~40 ms.
     socket.setNoDelay(true);
     const session = new BenchSession(stats, undefined, onMessage);

@@ -258,22 +258,25 @@ export class Destination {
 
   private async sendBatch(session: SmtpSession, first: ClaimedDelivery[]): Promise<void> {
     const head = first[0]!;
-    const loaded = await this.host.loadMessage(head);
-    if (!loaded) {
-      await this.finish([{ delivery: head, result: { kind: 'unroutable', permanent: true, reason: 'unknown', text: 'message data missing' } }]);
-      return;
-    }
-    const batch = [head];
-    if (!head.hasOwnRaw && !this.host.splitsRecipients(loaded.msg)) {
-      // Further recipients of the same message share the transaction (RFC 5321 §3.3).
-      for (let i = 0; i < this.pending.length && batch.length < this.host.recipientsPerTransaction; ) {
+    // Further recipients of the same message share the transaction (RFC 5321 §3.3). They are
+    // taken before the body is loaded, so that another session cannot pick them meanwhile.
+    const mates: ClaimedDelivery[] = [];
+    if (!head.hasOwnRaw) {
+      for (let i = 0; i < this.pending.length && mates.length + 1 < this.host.recipientsPerTransaction; ) {
         const d = this.pending[i]!;
         if (d.messageId === head.messageId && !d.hasOwnRaw) {
-          batch.push(d);
+          mates.push(d);
           this.pending.splice(i, 1);
         } else i++;
       }
     }
+    const loaded = await this.host.loadMessage(head);
+    if (!loaded || this.host.splitsRecipients(loaded.msg)) this.pending.unshift(...mates.splice(0));
+    if (!loaded) {
+      await this.finish([{ delivery: head, result: { kind: 'unroutable', permanent: true, reason: 'unknown', text: 'message data missing' } }]);
+      return;
+    }
+    const batch = [head, ...mates];
     const { from, raw } = await this.host.prepare(loaded.msg, batch, loaded.raw);
     const r = await session.send({ from, to: batch.map((d) => d.recipient), size: raw.length }, raw);
     const mx = session.target.host;

@@ -12,6 +12,7 @@ import type { RetryPolicy } from '../domain/retry/schedule.js';
 import type { ClaimedDelivery, LeaseRef, MessageForDelivery, SlotLease, Store } from '../store/store.js';
 import { DestinationStates } from './destination-state.js';
 import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
+import { MessageLoader } from './message-loader.js';
 import { outcomeOf } from './outcomes.js';
 import type { Clock, Connector, OutboundPreparer, TargetResolver } from './ports.js';
 import { SlotKeeper } from './slots.js';
@@ -60,6 +61,7 @@ export class Scheduler implements DestinationHost {
   private slotTimer: NodeJS.Timeout | undefined;
   private readonly slots: SlotKeeper;
   private readonly states: DestinationStates;
+  private readonly messages: MessageLoader;
   readonly recipientsPerTransaction: number;
   readonly idleMs: number;
 
@@ -70,6 +72,7 @@ export class Scheduler implements DestinationHost {
     this.recipientsPerTransaction = opts.recipientsPerTransaction;
     this.idleMs = opts.idleMs;
     this.slots = new SlotKeeper(deps.store, opts.owner, opts.slotLeaseMs, deps.clock, deps.log);
+    this.messages = new MessageLoader(deps.store);
     this.states = new DestinationStates(deps.store, { firstMs: opts.deadBackoffMs, maxMs: opts.retry.maxDelayS * 1000 }, deps.log);
   }
 
@@ -215,7 +218,7 @@ export class Scheduler implements DestinationHost {
       const ids = new Set(lost.map((l) => l.deliveryId));
       let dropped = 0;
       for (const d of this.destinations.values()) dropped += d.drop(ids);
-      this.deps.log.warn({ lost: lost.length, dropped }, 'leases lost to other workers');
+      this.deps.log.warn({ lost: lost.length, dropped }, 'leases lost to other workers (this worker stalled past them)');
       if (dropped > 0) this.released(dropped);
     } catch (e) {
       this.deps.log.error({ err: e }, 'renewing leases failed');
@@ -280,7 +283,7 @@ export class Scheduler implements DestinationHost {
 
   async loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined> {
     this.inFlight.add(d);
-    const msg = (await this.deps.store.loadMessages([d.messageId])).get(d.messageId);
+    const msg = await this.messages.load(d.messageId);
     if (!msg) return undefined;
     const raw = d.hasOwnRaw ? await this.deps.store.loadDeliveryRaw(d.id) : msg.raw;
     return raw ? { msg, raw } : undefined;

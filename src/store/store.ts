@@ -278,7 +278,10 @@ export interface Store {
   claimDue(req: ClaimRequest): Promise<ClaimedDelivery[]>;
   loadMessages(ids: readonly string[]): Promise<Map<string, MessageForDelivery>>;
   loadDeliveryRaw(deliveryId: string): Promise<Buffer | undefined>;
-  /** Extends held leases; returns the ones this owner no longer holds (expired and claimed by another, or finished). */
+  /**
+   * Extends held leases; returns the ones another worker has claimed since (their lease ran out
+   * and the token moved on). A lease that ended with an outcome is not renewed and not returned.
+   */
   renewLeases(owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]>;
   /** Gives held leases back (graceful stop): they become due at `now`. */
   releaseLeases(owner: string, leases: readonly LeaseRef[], now: number): Promise<void>;

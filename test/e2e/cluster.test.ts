@@ -63,8 +63,9 @@ function baseConfig(schema: TestSchema, routes: unknown[], extra: Record<string,
     hostname: 'cluster.txmail.test',
     log: { level: 'warn' },
     delivery: { allow_private_targets: true, routes, idle_connection_s: 0.5, max_connections_per_destination: PER_DESTINATION },
-    // Short leases so the killed worker's deliveries and connection slots come back quickly.
-    worker: { lease_s: 4, slot_lease_s: 3, poll_ms: 100 },
+    // Short leases so the killed worker's deliveries and connection slots come back quickly; the
+    // slot lease still long enough that a worker stalled by this busy machine keeps its slots.
+    worker: { lease_s: 4, slot_lease_s: 8, poll_ms: 100 },
     ...extra,
   };
 }
@@ -194,11 +195,13 @@ if (skip === undefined) {
       `SELECT count(*)::int AS messages, count(DISTINCT txid)::int AS txs FROM events WHERE type = 'queued'`,
     );
     const maxConcurrent = sinks.map((s) => s.maxConcurrent());
+    const warnings = (what: RegExp): number => [api!, ...workers].reduce((n, p) => n + p.logs.filter((l) => what.test(l)).length, 0);
     console.log(
       `# cluster: accepted ${accepted.size} in ${((tAccepted - t0) / 1000).toFixed(1)} s, all delivered after ${((tDelivered - t0) / 1000).toFixed(1)} s; ` +
         `killed a worker at ${deliveredAtKill} delivered, holding ${heldAtKill} leases; duplicates ${duplicates} (scheduled among them ${scheduledDupes}), ` +
         `flagged possible_duplicate ${flagged.size}; acceptance: ${gc!.messages} messages in ${gc!.txs} transactions (${(gc!.messages / gc!.txs).toFixed(1)} per commit); ` +
-        `max concurrent connections per destination ${maxConcurrent.join('/')} (limit ${PER_DESTINATION})`,
+        `max concurrent connections per destination ${maxConcurrent.join('/')} (limit ${PER_DESTINATION}); ` +
+        `workers logged ${warnings(/connection slot lost/)} lost slots, ${warnings(/leases lost/)} lost-lease renewals`,
     );
     // A duplicate needs the dead worker to have sent it without recording it: bounded by what it
     // held, and by the connections it could have had open (one transaction in flight each).

@@ -15,6 +15,8 @@ export interface TxmailProcess {
   readonly exited: Promise<number | null>;
   /** What the process wrote to stderr so far. */
   readonly stderr: string;
+  /** Its log lines (JSON, on stdout) so far. */
+  readonly logs: readonly string[];
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -42,9 +44,11 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
   let adminKey: string | undefined;
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+  const logs: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = /^\s+(SG\.\S+)$/.exec(line);
     if (m) adminKey = m[1];
+    else if (line.startsWith('{')) logs.push(line);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
@@ -69,6 +73,7 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
     get stderr() {
       return stderr.join('');
     },
+    logs,
     async kill(signal) {
       if (child.exitCode === null) child.kill(signal);
       return exited;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ApiKeyRecord, Store } from '../store.js';
-import { message } from './fixtures.js';
+import { deliveredOutcome, message } from './fixtures.js';
 import type { StoreFactory } from './suite.js';
 
 const T0 = 1_700_000_000_000;
@@ -37,18 +37,19 @@ export function describeCluster(name: string, factory: StoreFactory): void {
       assert.equal(await s.getApiKey('k9'), undefined, 'a refused first start writes nothing');
     });
 
-    it('renewing reports the leases the worker no longer holds', async (s) => {
+    it('renewing reports the leases another worker has claimed since, not the finished ones', async (s) => {
       await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-      await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test', 'b@x.test', 'c@x.test'])], now: T0 });
+      await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test', 'b@y.test', 'c@z.test'])], now: T0 });
       const held = await s.claimDue({ owner: 'w1', now: T0, leaseMs: 1000, limit: 3, excludeDomains: [] });
-      const ref = (i: number) => ({ deliveryId: held[i]!.id, leaseToken: held[i]!.leaseToken });
-      // [0] expires and is claimed by w2; [1] is finished; [2] is still w1's, though its lease ran out.
-      const [taken] = await s.claimDue({ owner: 'w2', now: T0 + 1000, leaseMs: 1000, limit: 1, excludeDomains: [] });
-      assert.equal(taken!.id, held[0]!.id);
-      await s.releaseLeases('w2', [{ deliveryId: taken!.id, leaseToken: taken!.leaseToken }], T0 + 5000);
-      const lost = await s.renewLeases('w1', [ref(0), ref(1), ref(2)], T0 + 5000);
-      assert.deepEqual(lost, [ref(0)]);
-      assert.equal((await s.claimDue({ owner: 'w3', now: T0 + 4000, leaseMs: 1000, limit: 10, excludeDomains: [] })).length, 0, 'renewed ones stay held');
+      const of = (domain: string) => held.find((d) => d.domain === domain)!;
+      const ref = (domain: string) => ({ deliveryId: of(domain).id, leaseToken: of(domain).leaseToken });
+      // x: expires and is claimed by w2; y: finished by w1; z: still w1's, though its lease ran out.
+      assert.deepEqual(await s.recordOutcomes([deliveredOutcome(of('y.test'), T0 + 500)]), [true]);
+      const [taken] = await s.claimDue({ owner: 'w2', now: T0 + 1000, leaseMs: 1000, limit: 1, excludeDomains: ['z.test'] });
+      assert.equal(taken!.id, of('x.test').id);
+      const lost = await s.renewLeases('w1', [ref('x.test'), ref('y.test'), ref('z.test')], T0 + 5000);
+      assert.deepEqual(lost, [ref('x.test')]);
+      assert.equal((await s.claimDue({ owner: 'w3', now: T0 + 4000, leaseMs: 1000, limit: 10, excludeDomains: ['x.test'] })).length, 0, 'the renewed one stays held');
     });
 
     it('a scheduled message is released once when many workers claim at its time', async (s) => {

@@ -26,11 +26,13 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     return Promise.reject(e);
   }
   const accepter = createAccepter(db);
+  const recorder = q.createRecorder(db);
   const store: Store = {
     kind: 'postgres',
     migrate: () => db.migrate(),
     close: async () => {
       await accepter.close();
+      await recorder.close();
       await db.close();
     },
     createTenant: (x) => t.createTenant(db, x),
@@ -50,7 +52,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     loadDeliveryRaw: (id) => q.loadDeliveryRaw(db, id),
     renewLeases: (owner, leases, until) => q.renewLeases(db, owner, leases, until),
     releaseLeases: (owner, leases, now) => q.releaseLeases(db, owner, leases, now),
-    recordOutcomes: (o) => q.recordOutcomes(db, o),
+    recordOutcomes: (o) => q.recordOutcomes(recorder, o),
     nextDueAt: () => q.nextDueAt(db),
     getDestination: (d) => q.getDestination(db, d),
     putDestination: (d) => q.putDestination(db, d),

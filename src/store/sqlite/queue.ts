@@ -91,7 +91,13 @@ export function loadDeliveryRaw(s: SqliteDb, deliveryId: string): Promise<Buffer
 export function renewLeases(s: SqliteDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]> {
   return s.write(() => {
     const u = s.stmt('UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND lease_owner = ? AND lease_token = ? AND next_attempt_at IS NOT NULL');
-    return leases.filter((l) => u.run(until, l.deliveryId, owner, l.leaseToken).changes !== 1);
+    const token = s.stmt('SELECT lease_token FROM deliveries WHERE id = ?');
+    // Not renewed: lost if the token moved on (claimed by another), else it ended with an outcome.
+    return leases.filter((l) => {
+      if (u.run(until, l.deliveryId, owner, l.leaseToken).changes === 1) return false;
+      const r = token.get(l.deliveryId) as { lease_token: number } | undefined;
+      return r !== undefined && r.lease_token !== l.leaseToken;
+    });
   });
 }
 
