@@ -150,13 +150,18 @@ if (skip === undefined) {
       // The owner is host:pid:random (src/worker.ts).
       return new Map(rows.map((r) => [Number(r.owner.split(':').at(-2)), r.n]));
     };
-    const leases = await heldBy();
+    let leases = await heldBy();
+    for (let i = 0; i < 100 && leases.size === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      leases = await heldBy();
+    }
     const victim = [...workers].sort((a, b) => (leases.get(b.child.pid!) ?? 0) - (leases.get(a.child.pid!) ?? 0))[0]!;
     const pid = victim.child.pid!;
     const deliveredAtKill = delivered();
     await victim.kill('SIGKILL');
     // What the dead worker held: claimed, no outcome recorded. Read before its leases run out.
     const heldAtKill = (await heldBy()).get(pid) ?? 0;
+    assert.ok(heldAtKill > 0, 'the killed worker had work in hand');
     await load;
     const tAccepted = Date.now();
     assert.equal(accepted.size, TOTAL);
