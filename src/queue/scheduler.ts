@@ -44,6 +44,7 @@ export interface SchedulerDeps {
 
 /** Claims of fewer rows than asked are spaced by this, so a trickle of sends is batched. */
 const MIN_CLAIM_INTERVAL_MS = 10;
+const EMPTY_CLAIM_PAUSE_MS = 50;
 /** A destination idle this long is forgotten; meeting it again reads its stored state afresh. */
 const EVICT_IDLE_MS = 60_000;
 
@@ -126,6 +127,7 @@ export class Scheduler implements DestinationHost {
     let lastClaim = 0;
     while (this.running) {
       let full = false;
+      let empty = false;
       const room = this.opts.maxHeld - this.heldCount;
       if (room > 0) {
         const sinceLast = this.now() - lastClaim;
@@ -143,16 +145,21 @@ export class Scheduler implements DestinationHost {
           });
           this.dispatch(claimed);
           full = claimed.length === limit;
+          empty = claimed.length === 0;
         } catch (e) {
           this.deps.log.error({ err: e }, 'claiming due deliveries failed');
         }
       }
       if (full || !this.running) continue;
-      await this.sleep();
+      await this.sleep(empty);
     }
   }
 
-  private async sleep(): Promise<void> {
+  /**
+   * Until woken, the next due time or poll_ms. After an empty claim at least EMPTY_CLAIM_PAUSE_MS:
+   * work that is due but not claimable (its destinations excluded) must not spin the loop.
+   */
+  private async sleep(lastClaimEmpty: boolean): Promise<void> {
     if (this.woken) return;
     let ms = this.opts.pollMs;
     try {
@@ -161,9 +168,9 @@ export class Scheduler implements DestinationHost {
     } catch {
       // Poll at the normal interval if the store cannot say.
     }
-    if (ms === 0 && this.heldCount < this.opts.maxHeld && this.saturated().length === 0) return;
+    if (ms === 0 && !lastClaimEmpty && this.heldCount < this.opts.maxHeld && this.saturated().length === 0) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(ms, MIN_CLAIM_INTERVAL_MS));
+      const t = setTimeout(done, Math.max(ms, lastClaimEmpty ? EMPTY_CLAIM_PAUSE_MS : MIN_CLAIM_INTERVAL_MS));
       function done(): void {
         clearTimeout(t);
         resolve();
