@@ -246,7 +246,14 @@ export class SmtpSession {
     }
     const timer = setTimeout(() => this.conn.close(), wasBroken ? 0 : 1000);
     timer.unref();
-    return this.ended.finally(() => clearTimeout(timer));
+    // close() destroys the socket and then emits 'end'; the second timer only guards against a
+    // library change leaving a session (and its connection slot) waiting for good.
+    let guard: NodeJS.Timeout | undefined;
+    const gone = new Promise<void>((resolve) => (guard = setTimeout(resolve, 2000)));
+    return Promise.race([this.ended, gone]).finally(() => {
+      clearTimeout(timer);
+      clearTimeout(guard);
+    });
   }
 }
 
