@@ -15,6 +15,8 @@ export class MessageLoader {
   constructor(private readonly store: Store) {}
 
   load(id: string): Promise<MessageForDelivery | undefined> {
+    // SQLite reads are in-process and synchronous: a batch would only add a turn of latency.
+    if (this.store.kind === 'sqlite') return this.store.loadMessages([id]).then((m) => m.get(id));
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(id);
       if (list) list.push({ resolve, reject });
