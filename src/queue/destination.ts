@@ -189,11 +189,18 @@ export class Destination {
     const wait = slotRetryMs(++this.slotRefusals, Math.random());
     this.slotWaitUntil = Math.max(this.slotWaitUntil, now + wait);
     this.host.slotsRefused(this);
+    this.armRetry();
+  }
+
+  /** One timer per destination, firing when slotWaitUntil has passed (it may move on meanwhile). */
+  private armRetry(): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.kick(this.host.now());
-    }, wait);
+      const now = this.host.now();
+      if (this.slotWaitUntil > now) this.armRetry();
+      else this.kick(now);
+    }, Math.max(1, this.slotWaitUntil - this.host.now()));
     this.retryTimer.unref();
   }
 
