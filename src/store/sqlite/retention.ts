@@ -1,5 +1,6 @@
 // Retention: old messages whose deliveries are all final go, with their deliveries and events, a
-// batch per call (one short write transaction, so acceptances are not held up for long).
+// batch per call (one short write transaction, so acceptances are not held up for long). Old
+// messages are found through messages_tenant_created: no index of its own for acceptance to pay for.
 import type { PurgeRequest, PurgeResult } from '../store.js';
 import type { SqliteDb } from './db.js';
 
@@ -9,9 +10,9 @@ export function purgeMessages(s: SqliteDb, req: PurgeRequest): Promise<PurgeResu
       s
         .stmt(
           `SELECT m.id FROM messages m
-            WHERE m.created_at < ?
+            WHERE m.tenant_id IN (SELECT id FROM tenants) AND m.created_at < ?
               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.next_attempt_at IS NOT NULL)
-            ORDER BY m.created_at LIMIT ?`,
+            LIMIT ?`,
         )
         .all(req.before, req.limit) as Array<{ id: string }>
     ).map((r) => r.id);

@@ -1,4 +1,4 @@
-// Scale-out: cluster-wide connection slots per destination, and the index retention purges by.
+// Scale-out: cluster-wide connection slots per destination.
 //
 // destination_slots has one row per (destination, slot number) ever used; a slot is free when its
 // lease has expired (expires_at <= now). Rows are updated in place rather than deleted, so taking
@@ -12,6 +12,4 @@ CREATE TABLE destination_slots (
   expires_at BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (domain, slot)
 );
-
-CREATE INDEX messages_created ON messages(created_at);
 `;

@@ -1,5 +1,4 @@
 import init from './0001_init.js';
-import cluster from './0005_cluster.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,5 +13,4 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
-  { version: 5, name: 'cluster', sql: cluster },
 ].sort((a, b) => a.version - b.version);
