@@ -1,6 +1,8 @@
 // npm run bench: N messages over HTTP to a txmail started fresh, delivered to a local sink.
 // Prints accepted msg/s, end-to-end delivered msg/s, accept latency p50/p99, peak RSS and
 // CPU per message; the last line is one JSON object with the figures.
+//   --store sqlite|postgres   postgres: a schema of its own in --database-url, dropped afterwards
+//   --workers N               N > 0: one api process and N worker processes (PostgreSQL only)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import { PgBench } from './pg-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,6 +88,11 @@ function body(i: number): string {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'txmail-bench-'));
+  const workers = Number(values.workers);
+  if (values.store !== 'sqlite' && values.store !== 'postgres') throw new Error('--store sqlite|postgres');
+  if (workers > 0 && values.store !== 'postgres') throw new Error('--workers needs --store postgres: SQLite runs one process');
+  const pgb = values.store === 'postgres' ? new PgBench(values['database-url']) : undefined;
+  await pgb?.open();
   const sink = spawn(process.execPath, [SINK, '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const sinkPort = Number((await firstLine(sink, /"port":(\d+)/, 10_000))[1]);
   const httpPort = await freePort();
@@ -98,13 +106,21 @@ async function main(): Promise<void> {
     // sender.test is no tenant's domain: the development setting lets it send (unsigned, no VERP).
     domains: { allow_unverified_senders: true },
     bounce: { port: 0 },
-    ...(values.store === 'postgres' ? { database_url: values['database-url'] } : {}),
+    ...(pgb ? { database_url: pgb.url } : {}),
   };
   const cfgFile = join(dir, 'txmail.json');
   writeFileSync(cfgFile, JSON.stringify(config));
   const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const server = spawn(process.execPath, [...nodeArgs, MAIN, 'serve', '--config', cfgFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // --workers 0: one process with role all (its worker in a thread). Otherwise one api process,
+  // started first (it migrates and prints the first start's key), and N worker processes.
+  const serve = (role: string): ChildProcess =>
+    spawn(process.execPath, [...nodeArgs, MAIN, 'serve', '--config', cfgFile, '--role', role], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = serve(workers > 0 ? 'api' : 'all');
   const key = (await firstLine(server, /^\s+(SG\.\S+)$/, 30_000))[1]!;
+  const workerProcs = Array.from({ length: workers }, () => serve('worker'));
+  // Worker processes log nothing at level warn; keep their stdout drained all the same.
+  for (const w of workerProcs) w.stdout!.resume();
+  const procs = [server, ...workerProcs];
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const post = (payload: string): Promise<number> =>
     new Promise((resolve, reject) => {
@@ -118,7 +134,7 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(payload);
     });
-  // Wait until the API answers.
+  // Wait until the API answers and the first message went through (the workers are up).
   for (let i = 0; ; i++) {
     try {
       if ((await post(body(-1))) === 202) break;
@@ -128,7 +144,12 @@ async function main(): Promise<void> {
     }
   }
   const warm = 1;
-  const cpu0 = cpuMs(server.pid!);
+  for (let i = 0; (await sinkStats(sink)).messages < warm; i++) {
+    if (i > 300) throw new Error('the warm-up message was not delivered');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await pgb?.begin();
+  const cpu0 = procs.map((p) => cpuMs(p.pid!));
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
@@ -153,11 +174,15 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const tDelivered = performance.now();
-  const cpu = cpuMs(server.pid!) - cpu0;
-  const rss = peakRssMb(server.pid!);
-  server.kill('SIGTERM');
+  const cpuBy = procs.map((p, i) => cpuMs(p.pid!) - cpu0[i]!);
+  const cpu = cpuBy.reduce((a, b) => a + b, 0);
+  const rss = procs.map((p) => Math.round(peakRssMb(p.pid!)));
+  const pgStats = await pgb?.end(N + warm);
+  for (const p of procs) p.kill('SIGTERM');
+  await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
   sink.kill('SIGTERM');
   agent.destroy();
+  await pgb?.close(values.keep);
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   const result = {
@@ -166,16 +191,27 @@ async function main(): Promise<void> {
     delivered_per_s: Math.round(N / ((tDelivered - t0) / 1000)),
     accept_p50_ms: Number(pct(0.5).toFixed(2)),
     accept_p99_ms: Number(pct(0.99).toFixed(2)),
-    peak_rss_mb: Math.round(rss),
+    peak_rss_mb: rss.reduce((a, b) => a + b, 0),
     cpu_ms_per_msg: Number((cpu / N).toFixed(3)),
     failed,
     delivered: delivered - warm,
     store: values.store,
+    workers,
+    ...(workers > 0 ? { peak_rss_mb_by_process: rss, cpu_ms_per_msg_by_process: cpuBy.map((c) => Number((c / N).toFixed(3))) } : {}),
+    ...(pgStats ?? {}),
   };
-  console.log(`store: ${values.store}; ${N} messages of ${SIZE} B to ${DOMAINS} domains, ${CONCURRENCY} concurrent HTTP clients; durable acceptance (fsync before 202)`);
+  const roles = workers > 0 ? `1 api + ${workers} worker processes` : 'one process (role all)';
+  console.log(`store: ${values.store}, ${roles}; ${N} messages of ${SIZE} B to ${DOMAINS} domains, ${CONCURRENCY} concurrent HTTP clients; durable acceptance (fsync before 202)`);
   console.log(`accepted:   ${result.accepted_per_s} msg/s (p50 ${result.accept_p50_ms} ms, p99 ${result.accept_p99_ms} ms, ${failed} failed)`);
   console.log(`delivered:  ${result.delivered_per_s} msg/s end to end (${result.delivered} at the sink)`);
-  console.log(`server:     peak RSS ${result.peak_rss_mb} MB, CPU ${result.cpu_ms_per_msg} ms per message`);
+  console.log(`txmail:     peak RSS ${result.peak_rss_mb} MB in all, CPU ${result.cpu_ms_per_msg} ms per message in all processes`);
+  if (pgStats) {
+    console.log(
+      `postgres:   ${pgStats.accepts_per_commit} acceptances per commit, WAL ${pgStats.wal_bytes_per_msg} B/msg, ` +
+        `stored ${JSON.stringify(pgStats.bytes_per_msg)} B/msg, rows ${JSON.stringify(pgStats.rows_per_msg)} per msg, ` +
+        `server CPU ${pgStats.pg_cpu_ms_per_msg} ms/msg (every postgres process on this machine)`,
+    );
+  }
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
   console.log(JSON.stringify(result));
 }

@@ -33,10 +33,13 @@ export class BenchSession {
   private _carry: Buffer = Buffer.alloc(0); // data mode: the last bytes seen; command mode: a partial line
   private _hasMail = false;
   private _rcpts = 0;
+  private _rcptList: string[] = [];
 
+  /** `_onMessage`, when given, gets the recipients of each accepted message (tests count them; the benchmark does not). */
   constructor(
     private readonly _stats: BenchStats,
     private readonly _hostname = 'bench-sink.test',
+    private readonly _onMessage?: (recipients: readonly string[]) => void,
   ) {}
 
   greeting(): string {
@@ -57,6 +60,7 @@ export class BenchSession {
         this._carry = Buffer.alloc(0);
         this._stats.messages++;
         this._stats.recipients += this._rcpts;
+        this._onMessage?.(this._rcptList);
         this._resetTransaction();
         out += `250 2.0.0 Ok: queued as ${this._stats.messages}\r\n`;
         pos = end;
@@ -90,6 +94,7 @@ export class BenchSession {
       case 'RCPT':
         if (!this._hasMail) return '503 5.5.1 Need MAIL command\r\n';
         this._rcpts++;
+        if (this._onMessage) this._rcptList.push(/<([^>]*)>/.exec(line)?.[1]?.toLowerCase() ?? '');
         return '250 2.1.5 Ok\r\n';
       case 'DATA':
         if (this._rcpts === 0) return '503 5.5.1 Need RCPT command\r\n';
@@ -116,6 +121,7 @@ export class BenchSession {
   private _resetTransaction(): void {
     this._hasMail = false;
     this._rcpts = 0;
+    if (this._rcptList.length > 0) this._rcptList = [];
   }
 }
 
@@ -144,18 +150,35 @@ function lastBytes(carry: Buffer, rest: Buffer, n: number): Buffer {
 export interface BenchSink {
   readonly port: number;
   stats(): BenchStats;
+  /** Most connections open at once so far. */
+  maxConcurrent(): number;
+  /** With `record`: how many accepted messages each recipient (lower-cased) got. */
+  received(): ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
-export function startBenchSink(port = 0, host = '127.0.0.1'): Promise<BenchSink> {
+export interface BenchSinkOptions {
+  /** Count messages per recipient (for tests that look for losses and duplicates). */
+  readonly record?: boolean;
+}
+
+export function startBenchSink(port = 0, host = '127.0.0.1', opts: BenchSinkOptions = {}): Promise<BenchSink> {
   const stats: BenchStats = { messages: 0, recipients: 0, connections: 0 };
   const sockets = new Set<net.Socket>();
+  const received = new Map<string, number>();
+  const onMessage = opts.record ? (rcpts: readonly string[]) => rcpts.forEach((r) => received.set(r, (received.get(r) ?? 0) + 1)) : undefined;
+  let maxConcurrent = 0;
+  // A connection counts from its arrival until its FIN (readableEnded) or close. The count is
+  // taken after the current poll phase (setImmediate): a FIN that reached us before this
+  // connection's SYN, but is read in the same batch of events, is then counted as it happened.
+  const open = (): number => [...sockets].filter((s) => !s.destroyed && !s.readableEnded).length;
   const server = net.createServer((socket) => {
     stats.connections++;
     sockets.add(socket);
+    setImmediate(() => (maxConcurrent = Math.max(maxConcurrent, open())));
     // Replies are small and the client waits for them: Nagle plus delayed ACK would add ~40 ms.
     socket.setNoDelay(true);
-    const session = new BenchSession(stats);
+    const session = new BenchSession(stats, undefined, onMessage);
     socket.write(session.greeting());
     socket.on('data', (chunk: Buffer) => {
       const out = session.feed(chunk);
@@ -172,6 +195,8 @@ export function startBenchSink(port = 0, host = '127.0.0.1'): Promise<BenchSink>
       resolve({
         port: typeof addr === 'object' && addr ? addr.port : port,
         stats: () => ({ ...stats }),
+        maxConcurrent: () => maxConcurrent,
+        received: () => received,
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();

@@ -66,17 +66,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openStore(config.database_url, config.data_dir));
+  const store = opts.store ?? (await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size }));
   await store.migrate();
   const runsApi = config.role !== 'worker';
   const runsWorker = config.role !== 'api';
 
-  // The worker role runs in a thread of its own unless parts of it are injected (tests) or the
-  // config keeps it on this thread.
+  // With role all the worker role runs in a thread of its own unless parts of it are injected
+  // (tests) or the config keeps it on this thread. A worker-only process has nothing else to do
+  // on its main thread, so the worker runs there (and needs no second pool).
   const injected = opts.resolver !== undefined || opts.connector !== undefined || opts.preparer !== undefined || opts.clock !== undefined;
   const worker: WorkerRole | undefined = !runsWorker
     ? undefined
-    : config.worker.thread && !injected
+    : config.worker.thread && runsApi && !injected
       ? new ThreadedWorker(config, log)
       : createWorkerRole(config, store, log, {
           ...(opts.resolver ? { resolver: opts.resolver } : {}),

@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const config = (): Config => loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.role ? { role: values.role } : {} });
   const withStore = async (fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<number>): Promise<number> => {
     const c = config();
-    const store = await openStore(c.database_url, c.data_dir);
+    const store = await openStore(c.database_url, c.data_dir, { poolSize: c.database_pool_size });
     try {
       await store.migrate();
       return await fn(store);

@@ -74,7 +74,7 @@ async function runThread(config: Config): Promise<void> {
   const port = parentPort!;
   const log = createLogger(config.log.level).child({ thread: 'worker' });
   try {
-    const store = await openStore(config.database_url, config.data_dir);
+    const store = await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size });
     const role = createWorkerRole(config, store, log);
     await role.start();
     port.on('message', (m: ToThread) => {

@@ -13,6 +13,7 @@ import { DeliverabilityPreparer } from './deliverability/preparer.js';
 import { secretsLoader } from './lib/secrets.js';
 import { newShortId } from './lib/ids.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
+import { RetentionService } from './queue/retention.js';
 import { Scheduler } from './queue/scheduler.js';
 import type { Store } from './store/store.js';
 
@@ -45,6 +46,7 @@ export function createScheduler(config: Config, store: Store, log: Logger, parts
       maxHeld: config.worker.max_held,
       maxHeldPerDestination: config.worker.max_held_per_destination,
       leaseMs: config.worker.lease_s * 1000,
+      slotLeaseMs: config.worker.slot_lease_s * 1000,
       pollMs: config.worker.poll_ms,
       maxConnections: d.max_connections,
       connectionsFor: (domain) => matchOverride(d.destinations, domain)?.maxConnections ?? d.max_connections_per_destination,
@@ -86,9 +88,11 @@ export interface BackgroundService {
 export function createWorkerRole(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): WorkerRole {
   const scheduler = createScheduler(config, store, log.child({ component: 'queue' }), parts);
   // Later features add their services here.
+  const r = config.retention;
   const services: BackgroundService[] = [
     new WebhookDispatcher({ store, log: log.child({ component: 'webhooks' }), config: config.webhooks, ...(parts.clock ? { now: () => parts.clock!.now() } : {}) }),
     new StatsRollup({ store, log: log.child({ component: 'stats' }), intervalMs: config.stats.rollup_interval_ms, batch: config.stats.rollup_batch }),
+    new RetentionService({ days: r.days, batch: r.batch, intervalMs: r.interval_s * 1000 }, store, parts.clock ?? systemClock, log.child({ component: 'retention' })),
   ];
   return {
     async start() {

@@ -17,6 +17,7 @@ export const schema = {
   database_url: str('', 'Empty for the embedded SQLite file `<data_dir>/txmail.db`; `postgres://...` for PostgreSQL. `DATABASE_URL` is read too.', {
     secret: true,
   }),
+  database_pool_size: int(8, 'PostgreSQL connections per pool: one pool per process, plus one for the worker thread with role all.', { min: 1, max: 1000 }),
   public_url: str('http://127.0.0.1:7080', 'Base URL at which recipients reach this txmail (unsubscribe links, open and click tracking).', {
     pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
   }),
@@ -147,11 +148,19 @@ export const schema = {
     rollup_interval_ms: int(1000, 'How often the stats roll-up reads new events into the aggregate tables, milliseconds.', { min: 10 }),
     rollup_batch: int(1000, 'Events the stats roll-up reads per transaction.', { min: 1, max: 10000 }),
   },
+  retention: {
+    days: int(30, 'Finished messages older than this many days are deleted with their deliveries and events; 0 keeps everything.', { min: 0 }),
+    batch: int(1000, 'Messages deleted per purge transaction.', { min: 1, max: 100000 }),
+    interval_s: int(3600, 'How often each worker looks for messages to purge, seconds.', { min: 1 }),
+  },
   worker: {
     thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),
     max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),
     max_held_per_destination: int(500, 'Most deliveries of one destination one worker holds, so a slow destination cannot starve the others.', { min: 1 }),
     lease_s: int(300, 'Lease length of a claimed delivery; renewed while it is held. A crashed worker’s deliveries are retried after this.', {
+      min: 1,
+    }),
+    slot_lease_s: int(30, 'Lease of a per-destination connection slot, renewed while its connection is open; a crashed worker’s slots are free again after this.', {
       min: 1,
     }),
     poll_ms: int(1000, 'Longest sleep between looks at the queue when no work is known to be due.', { min: 10 }),

@@ -70,6 +70,8 @@ function failureReason(e: NodemailerError): BounceReason {
 
 export class SmtpSession {
   private broken = false;
+  /** Settles when the socket is gone: nodemailer emits 'end' once it destroyed it. */
+  private readonly ended: Promise<void>;
   private constructor(
     private readonly conn: SMTPConnection,
     readonly target: SessionTarget,
@@ -78,8 +80,11 @@ export class SmtpSession {
     conn.on('error', () => {
       this.broken = true;
     });
-    conn.on('end', () => {
-      this.broken = true;
+    this.ended = new Promise((resolve) => {
+      conn.on('end', () => {
+        this.broken = true;
+        resolve();
+      });
     });
   }
 
@@ -228,14 +233,30 @@ export class SmtpSession {
     });
   }
 
-  close(): void {
+  /**
+   * Says QUIT and resolves once the socket is closed (within about a second, however the server
+   * answers): a connection slot must not be given back while its socket may still be open.
+   */
+  close(): Promise<void> {
+    const wasBroken = this.broken;
     this.broken = true;
-    try {
-      this.conn.quit();
-    } catch {
-      // Already gone; closing below is enough.
+    if (!wasBroken) {
+      try {
+        this.conn.quit();
+      } catch {
+        // Already gone; closing below is enough.
+      }
     }
-    setTimeout(() => this.conn.close(), 1000).unref();
+    const timer = setTimeout(() => this.conn.close(), wasBroken ? 0 : 1000);
+    timer.unref();
+    // close() destroys the socket and then emits 'end'; the second timer only guards against a
+    // library change leaving a session (and its connection slot) waiting for good.
+    let guard: NodeJS.Timeout | undefined;
+    const gone = new Promise<void>((resolve) => (guard = setTimeout(resolve, 2000)));
+    return Promise.race([this.ended, gone]).finally(() => {
+      clearTimeout(timer);
+      clearTimeout(guard);
+    });
   }
 }
 

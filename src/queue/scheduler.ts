@@ -1,22 +1,29 @@
 // The worker: claims due deliveries under a lease, hands them to per-destination queues,
 // renews the leases it holds, and records every attempt's outcome through transition().
 //
-// Loop: claim (up to the hold limits, skipping destinations that hold enough) → sleep until
-// woken by an acceptance, the next due time or poll_ms → claim again. A crash loses nothing:
-// unrecorded leases expire and the deliveries become due again, flagged possible_duplicate.
+// Loop: claim (up to the hold limits, skipping destinations that hold enough or whose
+// connection slots other workers hold) → sleep until woken by an acceptance, the next due time
+// or poll_ms → claim again. A crash loses nothing: unrecorded leases expire and the deliveries
+// become due again, flagged possible_duplicate. Many workers share one store: connection limits
+// are cluster-wide slots (slots.ts) and a dead destination's back-off is read from the store.
 import type { Logger } from 'pino';
-import { transition } from '../domain/delivery/transition.js';
 import type { AttemptResult } from '../domain/delivery/types.js';
 import type { RetryPolicy } from '../domain/retry/schedule.js';
-import type { ClaimedDelivery, MessageForDelivery, OutcomeRecord, Store } from '../store/store.js';
+import type { ClaimedDelivery, LeaseRef, MessageForDelivery, SlotLease, Store } from '../store/store.js';
+import { DestinationStates } from './destination-state.js';
 import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
+import { MessageLoader } from './message-loader.js';
+import { outcomeOf } from './outcomes.js';
 import type { Clock, Connector, OutboundPreparer, TargetResolver } from './ports.js';
+import { SlotKeeper } from './slots.js';
 
 export interface SchedulerOptions {
   readonly owner: string;
   readonly maxHeld: number;
   readonly maxHeldPerDestination: number;
   readonly leaseMs: number;
+  /** Lease of a connection slot; a crashed worker's slots are free again after this. */
+  readonly slotLeaseMs: number;
   readonly pollMs: number;
   readonly maxConnections: number;
   readonly connectionsFor: (domain: string) => number;
@@ -37,6 +44,11 @@ export interface SchedulerDeps {
 
 /** Claims of fewer rows than asked are spaced by this, so a trickle of sends is batched. */
 const MIN_CLAIM_INTERVAL_MS = 10;
+const EMPTY_CLAIM_PAUSE_MS = 50;
+/** A destination idle this long is forgotten; meeting it again reads its stored state afresh. */
+const EVICT_IDLE_MS = 60_000;
+
+const leaseRef = (d: ClaimedDelivery): LeaseRef => ({ deliveryId: d.id, leaseToken: d.leaseToken });
 
 export class Scheduler implements DestinationHost {
   private readonly destinations = new Map<string, Destination>();
@@ -47,6 +59,10 @@ export class Scheduler implements DestinationHost {
   private woken = false;
   private loopDone: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  private slotTimer: NodeJS.Timeout | undefined;
+  private readonly slots: SlotKeeper;
+  private readonly states: DestinationStates;
+  private readonly messages: MessageLoader;
   readonly recipientsPerTransaction: number;
   readonly idleMs: number;
 
@@ -56,6 +72,9 @@ export class Scheduler implements DestinationHost {
   ) {
     this.recipientsPerTransaction = opts.recipientsPerTransaction;
     this.idleMs = opts.idleMs;
+    this.slots = new SlotKeeper(deps.store, opts.owner, opts.slotLeaseMs, deps.clock, deps.log);
+    this.messages = new MessageLoader(deps.store);
+    this.states = new DestinationStates(deps.store, { firstMs: opts.deadBackoffMs, maxMs: opts.retry.maxDelayS * 1000 }, deps.log);
   }
 
   start(): void {
@@ -64,6 +83,8 @@ export class Scheduler implements DestinationHost {
     this.loopDone = this.loop();
     this.renewTimer = setInterval(() => void this.renew(), Math.max(1000, this.opts.leaseMs / 3));
     this.renewTimer.unref();
+    this.slotTimer = setInterval(() => void this.tend(), Math.max(250, this.opts.slotLeaseMs / 3));
+    this.slotTimer.unref();
   }
 
   /** New work may be due: claim soon instead of waiting for the poll. */
@@ -90,6 +111,8 @@ export class Scheduler implements DestinationHost {
     }
     const left = held();
     if (left.length > 0) await this.deps.store.releaseLeases(this.opts.owner, left.map((d) => ({ deliveryId: d.id, leaseToken: d.leaseToken })), this.now());
+    clearInterval(this.slotTimer);
+    for (const d of this.destinations.values()) d.stop();
   }
 
   get held(): number {
@@ -104,6 +127,7 @@ export class Scheduler implements DestinationHost {
     let lastClaim = 0;
     while (this.running) {
       let full = false;
+      let empty = false;
       const room = this.opts.maxHeld - this.heldCount;
       if (room > 0) {
         const sinceLast = this.now() - lastClaim;
@@ -121,16 +145,21 @@ export class Scheduler implements DestinationHost {
           });
           this.dispatch(claimed);
           full = claimed.length === limit;
+          empty = claimed.length === 0;
         } catch (e) {
           this.deps.log.error({ err: e }, 'claiming due deliveries failed');
         }
       }
       if (full || !this.running) continue;
-      await this.sleep();
+      await this.sleep(empty);
     }
   }
 
-  private async sleep(): Promise<void> {
+  /**
+   * Until woken, the next due time or poll_ms. After an empty claim at least EMPTY_CLAIM_PAUSE_MS:
+   * work that is due but not claimable (its destinations excluded) must not spin the loop.
+   */
+  private async sleep(lastClaimEmpty: boolean): Promise<void> {
     if (this.woken) return;
     let ms = this.opts.pollMs;
     try {
@@ -139,9 +168,9 @@ export class Scheduler implements DestinationHost {
     } catch {
       // Poll at the normal interval if the store cannot say.
     }
-    if (ms === 0 && this.heldCount < this.opts.maxHeld && this.saturated().length === 0) return;
+    if (ms === 0 && !lastClaimEmpty && this.heldCount < this.opts.maxHeld && this.saturated().length === 0) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(ms, MIN_CLAIM_INTERVAL_MS));
+      const t = setTimeout(done, Math.max(ms, lastClaimEmpty ? EMPTY_CLAIM_PAUSE_MS : MIN_CLAIM_INTERVAL_MS));
       function done(): void {
         clearTimeout(t);
         resolve();
@@ -151,9 +180,13 @@ export class Scheduler implements DestinationHost {
     this.wakeUp = undefined;
   }
 
+  /** Destinations not to claim for now: this worker holds enough, or other workers hold all their slots. */
   private saturated(): string[] {
     const out: string[] = [];
-    for (const [domain, d] of this.destinations) if (d.held >= this.opts.maxHeldPerDestination) out.push(domain);
+    const now = this.now();
+    for (const [domain, d] of this.destinations) {
+      if (d.held >= this.opts.maxHeldPerDestination || (d.slotWaitUntil > now && d.open === 0)) out.push(domain);
+    }
     return out;
   }
 
@@ -175,18 +208,40 @@ export class Scheduler implements DestinationHost {
     if (!d) {
       d = new Destination(domain, this.opts.connectionsFor(domain), this);
       this.destinations.set(domain, d);
+      // First meeting: a back-off another worker stored applies here too.
+      const dest = d;
+      void this.states.read(domain).then((state) => dest.load(state, this.now()));
     }
     return d;
   }
 
   private async renew(): Promise<void> {
-    const leases: Array<{ deliveryId: string; leaseToken: number }> = [];
-    for (const dest of this.destinations.values()) for (const d of dest.leased()) leases.push({ deliveryId: d.id, leaseToken: d.leaseToken });
+    const leases: LeaseRef[] = [];
+    for (const dest of this.destinations.values()) for (const d of dest.leased()) leases.push(leaseRef(d));
     if (leases.length === 0) return;
     try {
-      await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
+      const lost = await this.deps.store.renewLeases(this.opts.owner, leases, this.now() + this.opts.leaseMs);
+      if (lost.length === 0) return;
+      // This worker stalled past its leases and others claimed them: do not send what still waits.
+      const ids = new Set(lost.map((l) => l.deliveryId));
+      let dropped = 0;
+      for (const d of this.destinations.values()) dropped += d.drop(ids);
+      this.deps.log.warn({ lost: lost.length, dropped }, 'leases lost to other workers (this worker stalled past them)');
+      if (dropped > 0) this.released(dropped);
     } catch (e) {
       this.deps.log.error({ err: e }, 'renewing leases failed');
+    }
+  }
+
+  /** Renews connection slots and forgets destinations idle for a while. */
+  private async tend(): Promise<void> {
+    await this.slots.renew();
+    const now = this.now();
+    for (const [domain, d] of this.destinations) {
+      if (d.idleSince(now, EVICT_IDLE_MS)) {
+        d.stop();
+        this.destinations.delete(domain);
+      }
     }
   }
 
@@ -194,32 +249,7 @@ export class Scheduler implements DestinationHost {
 
   async record(items: ReadonlyArray<{ delivery: ClaimedDelivery; result: AttemptResult }>): Promise<void> {
     const now = this.now();
-    const outcomes: OutcomeRecord[] = items.map(({ delivery: d, result }) => {
-      const t = transition(
-        { id: d.id, messageId: d.messageId, recipient: d.recipient, attempts: d.attempts, acceptedAt: d.acceptedAt, possibleDuplicate: d.possibleDuplicate },
-        result,
-        this.opts.retry,
-        now,
-      );
-      return {
-        deliveryId: d.id,
-        leaseToken: d.leaseToken,
-        tenantId: d.tenantId,
-        state: t.state,
-        attempts: t.attempts,
-        nextAttemptAt: t.nextAttemptAt,
-        lastReply: t.lastReply,
-        lastMx: t.lastMx,
-        possibleDuplicate: t.possibleDuplicate,
-        bounceClass: t.bounce?.class ?? null,
-        reason: t.bounce?.reason ?? (t.event.type === 'deferred' ? t.event.data.reason : null),
-        event: t.event,
-        // DESIGN "Bounce classes": a hard bounce suppresses the address, in the outcome's commit.
-        ...(t.state === 'bounced' && t.bounce?.class === 'hard'
-          ? { suppression: { tenantId: d.tenantId, address: d.recipient.toLowerCase(), reason: 'hard_bounce' as const, sourceMessageId: d.messageId, createdAt: now } }
-          : {}),
-      };
-    });
+    const outcomes = items.map(({ delivery, result }) => outcomeOf(delivery, result, this.opts.retry, now));
     try {
       const ok = await this.deps.store.recordOutcomes(outcomes);
       ok.forEach((written, i) => {
@@ -261,7 +291,7 @@ export class Scheduler implements DestinationHost {
   }
 
   async loadMessage(d: ClaimedDelivery): Promise<{ msg: MessageForDelivery; raw: Buffer } | undefined> {
-    const msg = (await this.deps.store.loadMessages([d.messageId])).get(d.messageId);
+    const msg = await this.messages.load(d.messageId);
     if (!msg) return undefined;
     const raw = d.hasOwnRaw ? await this.deps.store.loadDeliveryRaw(d.id) : msg.raw;
     return raw ? { msg, raw } : undefined;
@@ -293,18 +323,41 @@ export class Scheduler implements DestinationHost {
     }
   }
 
+  async acquireDestinationSlot(dest: Destination, limit: number): Promise<SlotLease | undefined> {
+    return this.slots.acquire(dest.domain, limit);
+  }
+
+  releaseDestinationSlot(slot: SlotLease): Promise<void> {
+    return this.slots.release(slot);
+  }
+
+  lostDestinationSlot(slot: SlotLease): boolean {
+    return this.slots.isLost(slot);
+  }
+
+  slotsRefused(dest: Destination): void {
+    // With no connection of its own to the destination, this worker gives its waiting deliveries
+    // back to the queue, where the workers that hold the slots claim them, and claims none of the
+    // destination until it may ask again (saturated()).
+    if (dest.open > 0 || !this.running) return;
+    const ds = dest.giveBack();
+    if (ds.length === 0) return;
+    this.heldCount -= ds.length;
+    void this.deps.store.releaseLeases(this.opts.owner, ds.map(leaseRef), this.now()).catch((err: unknown) => {
+      this.deps.log.warn({ err, destination: dest.domain }, 'giving back deliveries failed; their leases run out');
+    });
+  }
+
   async markDead(dest: Destination, text: string): Promise<number> {
-    dest.failures += 1;
-    const backoff = Math.min(this.opts.deadBackoffMs * 2 ** (dest.failures - 1), this.opts.retry.maxDelayS * 1000);
-    dest.deadUntil = this.now() + backoff;
-    this.deps.log.warn({ destination: dest.domain, until: dest.deadUntil, failures: dest.failures, error: text }, 'destination dead: backing off');
-    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: dest.deadUntil, failures: dest.failures, lastError: text });
+    const next = await this.states.dead(dest.domain, dest.failures, this.now(), text);
+    dest.failures = next.failures;
+    dest.deadUntil = next.deadUntil;
     return dest.deadUntil;
   }
 
   async markAlive(dest: Destination): Promise<void> {
     dest.failures = 0;
     dest.deadUntil = 0;
-    await this.deps.store.putDestination({ domain: dest.domain, deadUntil: 0, failures: 0, lastError: null });
+    await this.states.alive(dest.domain);
   }
 }

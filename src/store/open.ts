@@ -9,10 +9,15 @@ export function sqlitePath(databaseUrl: string, dataDir: string): string {
   return resolve(join(dataDir, 'txmail.db'));
 }
 
-export async function openStore(databaseUrl: string, dataDir: string): Promise<Store> {
+export interface OpenOptions {
+  /** PostgreSQL connections in this process's (or thread's) pool. */
+  readonly poolSize?: number;
+}
+
+export async function openStore(databaseUrl: string, dataDir: string, opts: OpenOptions = {}): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const { openPostgresStore } = await import('./postgres/index.js');
-    return openPostgresStore(databaseUrl);
+    return openPostgresStore(databaseUrl, opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {});
   }
   if (databaseUrl !== '' && !databaseUrl.startsWith('sqlite:')) {
     throw new Error(`database_url must be empty, sqlite:<path> or postgres://...; got a URL of another scheme`);

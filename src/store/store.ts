@@ -180,6 +180,35 @@ export interface OutcomeRecord extends LeaseRef {
   readonly suppression?: Suppression;
 }
 
+/** A request for one of a destination's connection slots, numbered 0..limit-1 across the cluster. */
+export interface SlotRequest {
+  readonly domain: string;
+  readonly owner: string;
+  /** The destination's connection limit for the whole cluster. */
+  readonly limit: number;
+  readonly now: number;
+  readonly leaseMs: number;
+}
+
+/** A held connection slot; `token` grows with every acquisition of the slot (fencing). */
+export interface SlotLease {
+  readonly domain: string;
+  readonly slot: number;
+  readonly token: number;
+}
+
+/** Retention: messages created before `before` whose deliveries are all final, at most `limit`. */
+export interface PurgeRequest {
+  readonly before: number;
+  readonly limit: number;
+}
+
+export interface PurgeResult {
+  readonly messages: number;
+  readonly deliveries: number;
+  readonly events: number;
+}
+
 export interface DestinationState {
   readonly domain: string;
   /** Until when the destination is backed off as a whole; 0 when it is alive. */
@@ -327,6 +356,11 @@ export interface Store {
 
   // Tenants and keys
   createTenant(t: Tenant): Promise<void>;
+  /**
+   * First start: creates the tenant and its admin key in one transaction, but only while no
+   * tenant exists; false when there is one already (another process starting at the same time won).
+   */
+  createFirstTenant(t: Tenant, adminKey: ApiKeyRecord): Promise<boolean>;
   getTenant(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
   /** Merges `patch` into the tenant's settings; undefined when there is no such tenant. */
@@ -349,7 +383,11 @@ export interface Store {
   claimDue(req: ClaimRequest): Promise<ClaimedDelivery[]>;
   loadMessages(ids: readonly string[]): Promise<Map<string, MessageForDelivery>>;
   loadDeliveryRaw(deliveryId: string): Promise<Buffer | undefined>;
-  renewLeases(owner: string, leases: readonly LeaseRef[], until: number): Promise<void>;
+  /**
+   * Extends held leases; returns the ones another worker has claimed since (their lease ran out
+   * and the token moved on). A lease that ended with an outcome is not renewed and not returned.
+   */
+  renewLeases(owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]>;
   /** Gives held leases back (graceful stop): they become due at `now`. */
   releaseLeases(owner: string, leases: readonly LeaseRef[], now: number): Promise<void>;
   /** Writes each outcome with its event in one transaction; false for an outcome fenced off by a newer lease. */
@@ -359,6 +397,17 @@ export interface Store {
   getDestination(domain: string): Promise<DestinationState | undefined>;
   putDestination(d: DestinationState): Promise<void>;
   queueStats(now: number): Promise<QueueStats>;
+
+  // Connection slots: per-destination connection limits that hold across every worker process
+  /** Takes a free or expired slot of the destination; undefined when all `limit` slots are held. */
+  acquireSlot(req: SlotRequest): Promise<SlotLease | undefined>;
+  /** Extends held slots; returns the ones this owner no longer holds (expired and taken over). */
+  renewSlots(owner: string, slots: readonly SlotLease[], until: number): Promise<SlotLease[]>;
+  releaseSlots(owner: string, slots: readonly SlotLease[]): Promise<void>;
+
+  // Retention
+  /** Deletes old finished messages with their deliveries and events, one batch per call. */
+  purgeMessages(req: PurgeRequest): Promise<PurgeResult>;
 
   // Suppressions (acceptance drops suppressed recipients)
   /** Adds or refreshes an address on the tenant's list; true when it was not there before. */

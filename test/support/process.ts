@@ -13,6 +13,10 @@ export interface TxmailProcess {
   /** The admin key printed on the first start of this data dir (undefined on later starts). */
   readonly adminKey: string | undefined;
   readonly exited: Promise<number | null>;
+  /** What the process wrote to stderr so far. */
+  readonly stderr: string;
+  /** Its log lines (JSON, on stdout) so far. */
+  readonly logs: readonly string[];
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -24,8 +28,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts txmail with `config` (written as JSON into `dir`) and waits until /readyz answers 200. */
-export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}): Promise<TxmailProcess> {
+/**
+ * Starts txmail with `config` (written as JSON into `dir`) and waits until /readyz answers 200;
+ * with `wait: false` (a worker-only process serves no HTTP) it returns once the process runs.
+ */
+export async function spawnTxmail(dir: string, config: Record<string, unknown>, env: Record<string, string> = {}, opts: { wait?: boolean } = {}): Promise<TxmailProcess> {
   const port = ((config.http as { port?: number } | undefined)?.port as number | undefined) ?? (await freePort());
   const file = join(dir, 'txmail.json');
   // As in the in-process harness: senders need no added domain, and the bounce and submission
@@ -42,13 +49,16 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
   let adminKey: string | undefined;
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+  const logs: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const m = /^\s+(SG\.\S+)$/.exec(line);
     if (m) adminKey = m[1];
+    else if (line.startsWith('{')) logs.push(line);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
+    if (opts.wait === false) break;
     if (child.exitCode !== null) throw new Error(`txmail exited with ${child.exitCode}: ${stderr.join('')}`);
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break;
@@ -65,6 +75,10 @@ export async function spawnTxmail(dir: string, config: Record<string, unknown>, 
       return adminKey;
     },
     exited,
+    get stderr() {
+      return stderr.join('');
+    },
+    logs,
     async kill(signal) {
       if (child.exitCode === null) child.kill(signal);
       return exited;

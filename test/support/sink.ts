@@ -157,7 +157,9 @@ class ScriptedSink implements Sink {
   private _accept(socket: net.Socket): void {
     this._total++;
     this._live.add(socket);
-    this._maxConcurrent = Math.max(this._maxConcurrent, this._current());
+    // Counted after the current poll phase: a FIN that reached us before this connection's SYN,
+    // but is read in the same batch of events, then ends its connection first, as it did on the wire.
+    setImmediate(() => (this._maxConcurrent = Math.max(this._maxConcurrent, this._current())));
     if (this._closed || this._behaviour.refuse === 'close') {
       if (!this._closed) this.events.push({ phase: 'connect', address: '', connectionId: '', action: 'refuse' });
       socket.destroy();
@@ -167,7 +169,8 @@ class ScriptedSink implements Sink {
   }
 
   private _current(): number {
-    for (const s of this._live) if (s.destroyed) this._live.delete(s);
+    // readableEnded: the client's FIN arrived (destroyed follows a turn later).
+    for (const s of this._live) if (s.destroyed || s.readableEnded) this._live.delete(s);
     return this._live.size;
   }
 

@@ -14,6 +14,8 @@ import * as feed from './feed.js';
 import * as q from './queue.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
+import { purgeMessages } from './retention.js';
+import * as sl from './slots.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
@@ -32,14 +34,17 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     return Promise.reject(e);
   }
   const accepter = createAccepter(db);
+  const recorder = q.createRecorder(db);
   const store: Store = {
     kind: 'postgres',
     migrate: () => db.migrate(),
     close: async () => {
       await accepter.close();
+      await recorder.close();
       await db.close();
     },
     createTenant: (x) => t.createTenant(db, x),
+    createFirstTenant: (x, k) => t.createFirstTenant(db, x, k),
     getTenant: (id) => t.getTenant(db, id),
     listTenants: () => t.listTenants(db),
     updateTenantSettings: (id, patch) => t.updateTenantSettings(db, id, patch),
@@ -55,11 +60,15 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     loadDeliveryRaw: (id) => q.loadDeliveryRaw(db, id),
     renewLeases: (owner, leases, until) => q.renewLeases(db, owner, leases, until),
     releaseLeases: (owner, leases, now) => q.releaseLeases(db, owner, leases, now),
-    recordOutcomes: (o) => q.recordOutcomes(db, o),
+    recordOutcomes: (o) => q.recordOutcomes(recorder, o),
     nextDueAt: () => q.nextDueAt(db),
     getDestination: (d) => q.getDestination(db, d),
     putDestination: (d) => q.putDestination(db, d),
     queueStats: (now) => q.queueStats(db, now),
+    acquireSlot: (req) => sl.acquireSlot(db, req),
+    renewSlots: (owner, slots, until) => sl.renewSlots(db, owner, slots, until),
+    releaseSlots: (owner, slots) => sl.releaseSlots(db, owner, slots),
+    purgeMessages: (req) => purgeMessages(db, req),
     suppress: (x) => sup.suppress(db, x),
     unsuppress: (tid, a) => sup.unsuppress(db, tid, a),
     getSuppression: (tid, a) => sup.getSuppression(db, tid, a),

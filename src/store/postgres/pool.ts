@@ -6,7 +6,7 @@
 // rather than a silent rounding.
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, QueryResultRow } from 'pg';
-import { MIGRATIONS } from './migrations/index.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -113,13 +113,14 @@ export class PgDb {
    * Applies missing migrations in one transaction under a transaction-scoped advisory lock:
    * processes starting together queue on the lock, and each later one finds the work done.
    */
-  async migrate(): Promise<void> {
+  async migrate(migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
     await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`txmail:migrate:${this.schema ?? ''}`]);
       if (this.schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
       const applied = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-      for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+      // Version order, and any version not applied yet: a lower one merged later is applied too.
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (applied.has(m.version)) continue;
         await c.query(m.sql);
         await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);

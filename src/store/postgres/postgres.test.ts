@@ -7,8 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
+import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
+import { describeRetention } from '../conformance/retention.js';
+import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
 import { describeTemplates } from '../conformance/templates.js';
@@ -16,6 +19,7 @@ import { describeWebhookStore } from '../conformance/webhooks.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { PgDb } from './pool.js';
 
 const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const T0 = 1_700_000_000_000;
@@ -79,6 +83,9 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeStatsScale('postgres', factory);
   describeDeliverability('postgres', factory);
   describeTemplates('postgres', factory);
+  describeSlots('postgres', factory);
+  describeCluster('postgres', factory);
+  describeRetention('postgres', factory);
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {
@@ -106,6 +113,50 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
         const r = await c.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         await c.end();
         assert.deepEqual(r.rows.map((x) => x.version), MIGRATIONS.map((m) => m.version));
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    test('a migration with a lower version merged later is still applied (gaps are fine)', async () => {
+      const schema = newSchema();
+      const db = new PgDb(URL, { schema, poolSize: 1 });
+      const m = (version: number) => ({ version, name: `m${version}`, sql: `CREATE TABLE t${version} (x int)` });
+      try {
+        await db.migrate([m(1), m(5)]);
+        await db.migrate([m(5), m(2), m(1)]);
+        const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+        assert.deepEqual(rows.map((r) => r.version), [1, 2, 5]);
+        assert.deepEqual(await db.query('SELECT * FROM t2'), []);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('stores in separate pools (processes) share the connection limit, the first start and scheduled releases', async () => {
+      const schema = newSchema();
+      const stores = [await openStore(schema), await openStore(schema), await openStore(schema)];
+      try {
+        const firsts = await Promise.all(
+          stores.map((s, i) =>
+            s.createFirstTenant({ id: `ten_${i}`, name: 'default', createdAt: T0 }, { id: `k${i}`, tenantId: `ten_${i}`, name: 'admin', hash: 'ab'.repeat(32), scopes: ['admin'], createdAt: T0, revokedAt: null }),
+          ),
+        );
+        assert.equal(firsts.filter(Boolean).length, 1, 'one first start wins');
+        const tenantId = (await stores[0]!.listTenants())[0]!.id;
+
+        const slots = await Promise.all(
+          stores.flatMap((s, i) => [0, 1, 2].map((j) => s.acquireSlot({ domain: 'x.test', owner: `w${i}.${j}`, limit: 2, now: T0, leaseMs: 10_000 }))),
+        );
+        assert.equal(slots.filter((x) => x !== undefined).length, 2, 'nine racing connections, limit 2');
+
+        const at = T0 + 60_000;
+        const msgs = Array.from({ length: 40 }, (_, i) => message(tenantId, T0, [`r${i}@x.test`], { sendAt: at }));
+        await stores[0]!.acceptMessages({ tenantId, messages: msgs, now: T0 });
+        const claims = await Promise.all(stores.flatMap((s, i) => [0, 1].map((j) => s.claimDue({ owner: `w${i}.${j}`, now: at, leaseMs: 10_000, limit: 15, excludeDomains: [] }))));
+        const ids = claims.flat().map((d) => d.id);
+        assert.equal(ids.length, 40);
+        assert.equal(new Set(ids).size, 40, 'each scheduled delivery released once');
       } finally {
         await Promise.all(stores.map((s) => s.close()));
       }

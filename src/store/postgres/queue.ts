@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { ClaimedDelivery, ClaimRequest, DestinationState, LeaseRef, MessageForDelivery, OutcomeRecord, QueueStats } from '../store.js';
 import { upsertSuppressions } from './feedback.js';
+import { GroupCommit } from './group-commit.js';
 import type { PgDb } from './pool.js';
 
 interface ClaimRow {
@@ -78,14 +79,21 @@ export async function loadDeliveryRaw(db: PgDb, deliveryId: string): Promise<Buf
   return r?.raw ?? undefined;
 }
 
-export async function renewLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<void> {
-  if (leases.length === 0) return;
-  await db.query(
-    `UPDATE deliveries d SET next_attempt_at = $2
-       FROM unnest($3::text[], $4::int[]) AS l(id, token)
-      WHERE d.id = l.id AND d.lease_owner = $1 AND d.lease_token = l.token AND d.next_attempt_at IS NOT NULL`,
+export async function renewLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]> {
+  if (leases.length === 0) return [];
+  // Both parts see the snapshot from before the UPDATE: a lease is lost when its token moved on.
+  const lost = await db.query<{ id: string }>(
+    `WITH l AS (SELECT * FROM unnest($3::text[], $4::int[]) AS l(id, token)),
+     renewed AS (
+       UPDATE deliveries d SET next_attempt_at = $2 FROM l
+        WHERE d.id = l.id AND d.lease_owner = $1 AND d.lease_token = l.token AND d.next_attempt_at IS NOT NULL
+       RETURNING d.id
+     )
+     SELECT l.id FROM l JOIN deliveries d ON d.id = l.id WHERE d.lease_token <> l.token`,
     [owner, until, leases.map((l) => l.deliveryId), leases.map((l) => l.leaseToken)],
   );
+  const ids = new Set(lost.map((r) => r.id));
+  return leases.filter((l) => ids.has(l.deliveryId));
 }
 
 export async function releaseLeases(db: PgDb, owner: string, leases: readonly LeaseRef[], now: number): Promise<void> {
@@ -98,17 +106,35 @@ export async function releaseLeases(db: PgDb, owner: string, leases: readonly Le
   );
 }
 
-export async function recordOutcomes(db: PgDb, outcomes: readonly OutcomeRecord[]): Promise<boolean[]> {
-  if (outcomes.length === 0) return [];
-  return db.tx(async (c) => {
-    const ok = new Array<boolean>(outcomes.length).fill(false);
-    // UPDATE ... FROM applies one source row per target row, so two outcomes for one delivery
-    // go in successive rounds, in order, as SQLite would apply them.
-    for (const round of rounds(outcomes)) {
-      for (const i of await recordRound(c, round.map((i) => ({ i, o: outcomes[i]! })))) ok[i] = true;
-    }
-    return ok;
+/**
+ * Outcomes are group-committed like acceptances: the calls of many sessions (and their events)
+ * share one transaction, so recording is not four round trips per delivered message.
+ */
+export function createRecorder(db: PgDb): GroupCommit<readonly OutcomeRecord[], boolean[]> {
+  return new GroupCommit<readonly OutcomeRecord[], boolean[]>(db, {
+    write: async (c, calls) => {
+      const all = calls.flat();
+      const ok = await writeOutcomes(c, all);
+      let at = 0;
+      return calls.map((call) => ok.slice(at, (at += call.length)));
+    },
+    weight: (call) => call.length * 512,
   });
+}
+
+export async function recordOutcomes(recorder: GroupCommit<readonly OutcomeRecord[], boolean[]>, outcomes: readonly OutcomeRecord[]): Promise<boolean[]> {
+  if (outcomes.length === 0) return [];
+  return recorder.submit(outcomes);
+}
+
+async function writeOutcomes(c: PoolClient, outcomes: readonly OutcomeRecord[]): Promise<boolean[]> {
+  const ok = new Array<boolean>(outcomes.length).fill(false);
+  // UPDATE ... FROM applies one source row per target row, so two outcomes for one delivery
+  // go in successive rounds, in order, as SQLite would apply them.
+  for (const round of rounds(outcomes)) {
+    for (const i of await recordRound(c, round.map((i) => ({ i, o: outcomes[i]! })))) ok[i] = true;
+  }
+  return ok;
 }
 
 /** Splits outcome indexes into rounds in which each delivery appears at most once. */

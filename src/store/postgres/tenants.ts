@@ -9,6 +9,22 @@ export async function createTenant(db: PgDb, t: Tenant): Promise<void> {
   await db.query('INSERT INTO tenants (id, name, created_at, settings) VALUES ($1, $2, $3, $4)', [t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {})]);
 }
 
+/**
+ * The first tenant and its admin key, or nothing when a tenant exists. Processes starting at once
+ * on an empty database queue on a transaction-scoped advisory lock, so exactly one creates them.
+ */
+export async function createFirstTenant(db: PgDb, t: Tenant, k: ApiKeyRecord): Promise<boolean> {
+  return db.tx(async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`txmail:first-tenant:${db.schema ?? ''}`]);
+    if ((await c.query('SELECT 1 FROM tenants LIMIT 1')).rows.length > 0) return false;
+    await c.query('INSERT INTO tenants (id, name, created_at, settings) VALUES ($1, $2, $3, $4)', [t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {})]);
+    await c.query('INSERT INTO api_keys (id, tenant_id, name, hash, scopes, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5::text[], $6, $7)', [
+      k.id, k.tenantId, k.name, k.hash, k.scopes, k.createdAt, k.revokedAt,
+    ]);
+    return true;
+  });
+}
+
 export async function getTenant(db: PgDb, id: string): Promise<Tenant | undefined> {
   const [r] = await db.query<TenantRow>('SELECT id, name, created_at, settings FROM tenants WHERE id = $1', [id]);
   return r && toTenant(r);

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIGRATIONS } from './migrations/index.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -100,10 +100,11 @@ export class SqliteDb {
     });
   }
 
-  migrate(): void {
+  /** Applies every migration not applied yet, in version order (a lower version added later too). */
+  migrate(migrations: readonly Migration[] = MIGRATIONS): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
         this.db.exec(m.sql);

@@ -7,6 +7,8 @@ import * as feed from './feed.js';
 import * as q from './queue.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
+import { purgeMessages } from './retention.js';
+import * as sl from './slots.js';
 import * as sup from './suppressions.js';
 import * as t from './tenants.js';
 import * as dom from './domains.js';
@@ -22,6 +24,7 @@ export function openSqliteStore(path: string): Store {
     migrate: async () => s.migrate(),
     close: () => s.close(),
     createTenant: (x) => t.createTenant(s, x),
+    createFirstTenant: (x, k) => t.createFirstTenant(s, x, k),
     getTenant: (id) => t.getTenant(s, id),
     listTenants: () => t.listTenants(s),
     updateTenantSettings: (id, patch) => t.updateTenantSettings(s, id, patch),
@@ -42,6 +45,10 @@ export function openSqliteStore(path: string): Store {
     getDestination: (d) => q.getDestination(s, d),
     putDestination: (d) => q.putDestination(s, d),
     queueStats: (now) => q.queueStats(s, now),
+    acquireSlot: (req) => sl.acquireSlot(s, req),
+    renewSlots: (owner, slots, until) => sl.renewSlots(s, owner, slots, until),
+    releaseSlots: (owner, slots) => sl.releaseSlots(s, owner, slots),
+    purgeMessages: (req) => purgeMessages(s, req),
     suppress: (x) => sup.suppress(s, x),
     unsuppress: (tid, a) => sup.unsuppress(s, tid, a),
     getSuppression: (tid, a) => sup.getSuppression(s, tid, a),

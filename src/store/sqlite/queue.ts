@@ -89,10 +89,16 @@ export function loadDeliveryRaw(s: SqliteDb, deliveryId: string): Promise<Buffer
   return s.read(() => (s.stmt('SELECT raw FROM deliveries WHERE id = ?').get(deliveryId) as { raw: Buffer | null } | undefined)?.raw ?? undefined);
 }
 
-export function renewLeases(s: SqliteDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<void> {
+export function renewLeases(s: SqliteDb, owner: string, leases: readonly LeaseRef[], until: number): Promise<LeaseRef[]> {
   return s.write(() => {
     const u = s.stmt('UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND lease_owner = ? AND lease_token = ? AND next_attempt_at IS NOT NULL');
-    for (const l of leases) u.run(until, l.deliveryId, owner, l.leaseToken);
+    const token = s.stmt('SELECT lease_token FROM deliveries WHERE id = ?');
+    // Not renewed: lost if the token moved on (claimed by another), else it ended with an outcome.
+    return leases.filter((l) => {
+      if (u.run(until, l.deliveryId, owner, l.leaseToken).changes === 1) return false;
+      const r = token.get(l.deliveryId) as { lease_token: number } | undefined;
+      return r !== undefined && r.lease_token !== l.leaseToken;
+    });
   });
 }
 

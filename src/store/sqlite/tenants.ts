@@ -8,6 +8,18 @@ export function createTenant(s: SqliteDb, t: Tenant): Promise<void> {
   });
 }
 
+/** The first tenant and its admin key, or nothing when a tenant exists (writes are serialised). */
+export function createFirstTenant(s: SqliteDb, t: Tenant, k: ApiKeyRecord): Promise<boolean> {
+  return s.write(() => {
+    if (s.stmt('SELECT 1 FROM tenants LIMIT 1').get() !== undefined) return false;
+    s.stmt('INSERT INTO tenants (id, name, created_at, settings) VALUES (?, ?, ?, ?)').run(t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {}));
+    s.stmt('INSERT INTO api_keys (id, tenant_id, name, hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      k.id, k.tenantId, k.name, k.hash, k.scopes.join(','), k.createdAt, k.revokedAt,
+    );
+    return true;
+  });
+}
+
 type TenantRow = { id: string; name: string; created_at: number; settings: string };
 const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: JSON.parse(r.settings) as TenantSettings });
 

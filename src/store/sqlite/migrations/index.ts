@@ -10,13 +10,13 @@ export interface Migration {
 }
 
 /**
- * Applied in version order; a migration never changes once released, a new one is added
- * instead. Numbers are reserved per feature, so a gap (0002 before it lands) is expected: each
- * version is applied once whenever it appears, whatever came before it.
+ * Applied in version order; a migration never changes once released, a new one is added instead.
+ * Versions may have gaps (features merged in any order): the runner applies every version it has
+ * not applied yet, a lower one added later included.
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'templates', sql: templates },
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
-];
+].sort((a, b) => a.version - b.version);
