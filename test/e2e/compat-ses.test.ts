@@ -149,7 +149,7 @@ test('wrong credentials and bad signatures are refused the AWS way; a refused re
   const signed = new SESv2Client({ region: 'eu-west-1', endpoint: tx.url, credentials: creds, maxAttempts: 1 });
   let captured: Record<string, string> = {};
   signed.middlewareStack.add(
-    (next) => async (args) => {
+    () => async (args) => {
       captured = { ...(args.request as { headers: Record<string, string> }).headers };
       throw new Error('captured');
     },

@@ -1,27 +1,18 @@
 // describeCluster(): what many processes on one store rely on besides claims: a first start that
 // exactly one process wins, leases a worker learns it lost, scheduled sends released once.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import type { ApiKeyRecord, Store } from '../store.js';
+import { describe } from 'node:test';
+import type { ApiKeyRecord } from '../store.js';
 import { deliveredOutcome, message } from './fixtures.js';
-import type { StoreFactory } from './suite.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const key = (id: string, tenantId: string): ApiKeyRecord => ({ id, tenantId, name: 'admin', hash: 'ab'.repeat(32), scopes: ['admin'], createdAt: T0, revokedAt: null });
 
 export function describeCluster(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory, { tenants: false });
 
   describe(`Store conformance, many processes: ${name}`, () => {
     it('of concurrent first starts exactly one creates the tenant and its key', async (s) => {

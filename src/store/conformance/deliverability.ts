@@ -2,25 +2,14 @@
 // suppression lists, hard-bounce suppressions with outcomes, asynchronous feedback), run
 // against each adapter by its test file next to describeStore.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import type { NewEvent } from '../../domain/events/types.js';
 import type { ClaimedDelivery, DkimKeyRecord, FeedbackRecord, OutcomeRecord, SendingDomain, Store, Suppression } from '../store.js';
 import { deliveredOutcome, message } from './fixtures.js';
-import type { StoreFactory } from './suite.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-  await s.createTenant({ id: 'ten_b', name: 'b', createdAt: T0 });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const dkimKey = (id: string, extra: Partial<DkimKeyRecord> = {}): DkimKeyRecord => ({
   id,
@@ -80,7 +69,7 @@ function dsn(d: ClaimedDelivery, at: number, tenantId = 'ten_a'): FeedbackRecord
 }
 
 export function describeDeliverability(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory);
 
   describe(`Store conformance, deliverability: ${name}`, () => {
     it('a domain is created once, belongs to one tenant, and comes back with its keys in order', async (s) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Store } from '../store.js';
 import { deliveredOutcome, message } from './fixtures.js';
-import type { StoreFactory } from './suite.js';
+import type { StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;

@@ -1,25 +1,16 @@
 // describeSlots(): connection slots, the per-destination connection limit of the whole cluster.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import type { SlotRequest, Store } from '../store.js';
-import type { StoreFactory } from './suite.js';
+import { describe } from 'node:test';
+import type { SlotRequest } from '../store.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const req = (owner: string, now = T0, extra: Partial<SlotRequest> = {}): SlotRequest => ({ domain: 'x.test', owner, limit: 2, now, leaseMs: 1000, ...extra });
 
 export function describeSlots(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory, { tenants: false });
 
   describe(`Store conformance, connection slots: ${name}`, () => {
     it('a destination hands out at most `limit` slots, each once, per destination', async (s) => {

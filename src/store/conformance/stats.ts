@@ -5,21 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketOf, DAY_MS, HOUR_MS, type StatsRow } from '../../domain/stats/rollup.js';
 import type { Store } from '../store.js';
-import type { StoreFactory } from './suite.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-  await s.createTenant({ id: 'ten_b', name: 'b', createdAt: T0 });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 const row = (dim: StatsRow['dim'], key: string, bucket: number, counts: StatsRow['counts'], granularity: StatsRow['granularity'] = 'hour'): StatsRow => ({
   granularity,
@@ -30,7 +19,7 @@ const row = (dim: StatsRow['dim'], key: string, bucket: number, counts: StatsRow
 });
 
 export function describeStatsStore(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory);
 
   describe(`Store conformance (stats): ${name}`, () => {
     it('rows add up per bucket and key; queries select by granularity, dimension, key and range', async (s) => {

@@ -1,30 +1,17 @@
 // describeStore(): every behaviour the Store contract promises, run against each adapter.
 // Adapter test files call it with a factory that opens a fresh, isolated store.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import type { Store } from '../store.js';
+import { describe } from 'node:test';
+import { storeTest, type StoreFactory } from './harness.js';
 import { deferredOutcome, deliveredOutcome, message } from './fixtures.js';
-
-export interface StoreFactory {
-  open(): Promise<Store>;
-}
 
 const T0 = 1_700_000_000_000;
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-  await s.createTenant({ id: 'ten_b', name: 'b', createdAt: T0 });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+
+export type { StoreFactory } from './harness.js';
 
 export function describeStore(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory);
 
   describe(`Store conformance: ${name}`, () => {
     it('migrate twice is harmless', async (s) => {

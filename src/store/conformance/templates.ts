@@ -1,8 +1,8 @@
 // describeTemplates(): the template verbs of the Store contract, run against each adapter.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import type { Store, TemplateContent } from '../store.js';
-import type { StoreFactory } from './suite.js';
+import { describe } from 'node:test';
+import type { TemplateContent } from '../store.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 const V1: TemplateContent = { subject: 'Hello {{name}}', html: '<p>Hi {{name}}</p>', text: null };
@@ -10,20 +10,9 @@ const V2: TemplateContent = { subject: 'Hi again {{name}}', html: null, text: 'H
 const ID = 'd-0123456789abcdef0123456789abcdef';
 const ID2 = 'd-fedcba9876543210fedcba9876543210';
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-  await s.createTenant({ id: 'ten_b', name: 'b', createdAt: T0 });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 export function describeTemplates(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory);
 
   describe(`Store conformance (templates): ${name}`, () => {
     it('a new template has its content as version 1, active, found by id or name', async (s) => {

@@ -1,25 +1,14 @@
 // describeWebhookStore(): the webhook verbs (endpoints, the dispatcher's leases and positions,
 // the delivery log, replays) and the feed helpers they rely on, run against each adapter.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import { EVENT_TYPES } from '../../domain/events/types.js';
 import type { NewWebhook, Store, WebhookProgress } from '../store.js';
 import { message } from './fixtures.js';
-import type { StoreFactory } from './suite.js';
+import { storeTest, type StoreFactory } from './harness.js';
 
 const T0 = 1_700_000_000_000;
 
-async function withStore(f: StoreFactory, fn: (s: Store) => Promise<void>): Promise<void> {
-  const s = await f.open();
-  await s.migrate();
-  await s.createTenant({ id: 'ten_a', name: 'a', createdAt: T0 });
-  await s.createTenant({ id: 'ten_b', name: 'b', createdAt: T0 });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 export function newWebhook(id: string, extra: Partial<NewWebhook> = {}): NewWebhook {
   return {
@@ -50,7 +39,7 @@ const advanced = (lease: { endpoint: { id: string }; leaseToken: number }, curso
 });
 
 export function describeWebhookStore(name: string, factory: StoreFactory): void {
-  const it = (title: string, fn: (s: Store) => Promise<void>): Promise<void> => test(title, () => withStore(factory, fn));
+  const it = storeTest(factory);
 
   describe(`Store conformance (webhooks): ${name}`, () => {
     it('a new endpoint starts at the end of its tenant’s feed; listEvents stops at `until`', async (s) => {

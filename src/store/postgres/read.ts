@@ -9,10 +9,9 @@
 // sorts after every cursor already handed out. The cursor is `<txid>.<id>`, opaque to callers.
 // The price: the feed lags behind the oldest running transaction of the whole cluster (all
 // databases), so a long-open transaction holds newer events back; it never loses them.
-import type { BounceClass } from '../../domain/bounce/classify.js';
-import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events/types.js';
-import type { DeliveryView, EventPage, MessageView } from '../store.js';
+import type { EventPage, MessageView } from '../store.js';
+import { DELIVERY_VIEW_COLUMNS, MESSAGE_VIEW_COLUMNS, toDeliveryView, toMessageView, type DeliveryRow, type MessageRow } from '../rows.js';
 import type { PgDb } from './pool.js';
 
 interface EventRow {
@@ -99,78 +98,12 @@ export async function appendEvents(db: PgDb, tenantId: string, events: readonly 
   );
 }
 
-interface MessageRow {
-  id: string;
-  tenant_id: string;
-  message_id_header: string;
-  envelope_from: string;
-  header_from: string;
-  subject: string;
-  size: number;
-  tags: string[];
-  metadata: Record<string, string>;
-  created_at: number;
-  send_at: number;
-}
-
-interface DeliveryRow {
-  id: string;
-  recipient: string;
-  domain: string;
-  state: DeliveryState;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_reply: string | null;
-  last_mx: string | null;
-  bounce_class: BounceClass | null;
-  reason: string | null;
-  possible_duplicate: boolean;
-  updated_at: number;
-}
-
-const toDelivery = (d: DeliveryRow): DeliveryView => ({
-  id: d.id,
-  recipient: d.recipient,
-  domain: d.domain,
-  state: d.state,
-  attempts: d.attempts,
-  nextAttemptAt: d.next_attempt_at,
-  lastReply: d.last_reply,
-  lastMx: d.last_mx,
-  bounceClass: d.bounce_class,
-  reason: d.reason,
-  possibleDuplicate: d.possible_duplicate,
-  updatedAt: d.updated_at,
-});
-
 export async function getMessage(db: PgDb, tenantId: string, id: string): Promise<MessageView | undefined> {
-  const [m] = await db.query<MessageRow>(
-    `SELECT id, tenant_id, message_id_header, envelope_from, header_from, subject, size, tags, metadata, created_at, send_at
-       FROM messages WHERE id = $1 AND tenant_id = $2`,
-    [id, tenantId],
-  );
+  const [m] = await db.query<MessageRow>(`SELECT ${MESSAGE_VIEW_COLUMNS} FROM messages WHERE id = $1 AND tenant_id = $2`, [id, tenantId]);
   if (!m) return undefined;
   // Deliveries before events: the later read sees at least the events of every state shown.
   // The timeline is read whole, including events still below the feed's horizon.
-  const deliveries = await db.query<DeliveryRow>(
-    `SELECT id, recipient, domain, state, attempts, next_attempt_at, last_reply, last_mx, bounce_class, reason, possible_duplicate, updated_at
-       FROM deliveries WHERE message_id = $1 ORDER BY id`,
-    [id],
-  );
+  const deliveries = await db.query<DeliveryRow>(`SELECT ${DELIVERY_VIEW_COLUMNS} FROM deliveries WHERE message_id = $1 ORDER BY id`, [id]);
   const events = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE message_id = $1 ORDER BY txid, id`, [id]);
-  return {
-    id: m.id,
-    tenantId: m.tenant_id,
-    messageIdHeader: m.message_id_header,
-    envelopeFrom: m.envelope_from,
-    headerFrom: m.header_from,
-    subject: m.subject,
-    size: m.size,
-    tags: m.tags,
-    metadata: m.metadata,
-    createdAt: m.created_at,
-    sendAt: m.send_at,
-    deliveries: deliveries.map(toDelivery),
-    events: events.map(toEvent),
-  };
+  return toMessageView(m, deliveries.map(toDeliveryView), events.map(toEvent));
 }

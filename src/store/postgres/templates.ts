@@ -1,38 +1,10 @@
 // Templates and their append-only versions.
+import { toTemplate, toVersion, type TemplateRow, type VersionRow } from '../rows.js';
 import type { NewTemplate, TemplateContent, TemplateRecord, TemplateVersion } from '../store.js';
 import type { PgDb } from './pool.js';
 
-type TemplateRow = {
-  id: string;
-  tenant_id: string;
-  name: string;
-  active_version: number;
-  latest_version: number;
-  created_at: number;
-  updated_at: number;
-};
-type VersionRow = { template_id: string; version: number; subject: string; html: string | null; text: string | null; created_at: number };
-
 const T_COLUMNS = 'id, tenant_id, name, active_version, latest_version, created_at, updated_at';
 const V_COLUMNS = 'template_id, version, subject, html, text, created_at';
-
-const toTemplate = (r: TemplateRow): TemplateRecord => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  name: r.name,
-  activeVersion: r.active_version,
-  latestVersion: r.latest_version,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-const toVersion = (r: VersionRow): TemplateVersion => ({
-  templateId: r.template_id,
-  version: r.version,
-  subject: r.subject,
-  html: r.html,
-  text: r.text,
-  createdAt: r.created_at,
-});
 
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: string }).code === '23505';
 

@@ -4,7 +4,7 @@
 // out (it stalled, or crashed and another took over) can never move an endpoint's position.
 import type { WebhookClaim, WebhookLease, WebhookProgress } from '../store.js';
 import type { PgDb } from './pool.js';
-import { toReplay, toWebhook, type ReplayRow, type WebhookRow } from './webhooks.js';
+import { toReplay, toWebhook, type ReplayRow, type WebhookRow } from '../rows.js';
 
 /** The delivery log keeps about this many attempts per endpoint (pruned every PRUNE_EVERY inserts). */
 export const ATTEMPTS_KEPT = 1000;

@@ -3,7 +3,7 @@
 // process took over after a crash) can never move an endpoint's position.
 import type { WebhookClaim, WebhookLease, WebhookProgress } from '../store.js';
 import type { SqliteDb } from './db.js';
-import { toReplay, toWebhook, type ReplayRow, type WebhookRow } from './webhooks.js';
+import { toReplay, toWebhook, type ReplayRow, type WebhookRow } from '../rows.js';
 
 /** The delivery log keeps about this many attempts per endpoint (pruned every PRUNE_EVERY inserts). */
 export const ATTEMPTS_KEPT = 1000;

@@ -1,88 +1,9 @@
 // Webhook endpoints, their replays and delivery log: the API's verbs. The dispatcher's verbs
 // (claim, renew, release, progress) are in webhook-dispatch.ts.
-import type { EventType } from '../../domain/events/types.js';
-import type { WebhookFormat } from '../../domain/webhooks/endpoint.js';
+import { toReplay, toWebhook, type ReplayRow, type WebhookRow } from '../rows.js';
 import type { NewWebhook, NewWebhookReplay, WebhookAttempt, WebhookEndpoint, WebhookReplay, WebhookUpdate } from '../store.js';
 import type { SqliteDb } from './db.js';
 import { feedHeadSync } from './feed.js';
-
-export interface WebhookRow {
-  id: string;
-  tenant_id: string;
-  url: string;
-  event_types: string;
-  format: WebhookFormat;
-  secret: string;
-  public_key: string | null;
-  batch_size: number;
-  description: string;
-  enabled: number;
-  disabled_reason: string | null;
-  disabled_at: number | null;
-  created_at: number;
-  updated_at: number;
-  cursor: string;
-  failures: number;
-  first_failure_at: number | null;
-  next_attempt_at: number;
-  last_attempt_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  lease_token: number;
-  lease_until: number;
-}
-
-export const toWebhook = (r: WebhookRow): WebhookEndpoint => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  url: r.url,
-  eventTypes: JSON.parse(r.event_types) as EventType[],
-  format: r.format,
-  secret: r.secret,
-  publicKey: r.public_key,
-  batchSize: r.batch_size,
-  description: r.description,
-  enabled: r.enabled === 1,
-  disabledReason: r.disabled_reason,
-  disabledAt: r.disabled_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  cursor: r.cursor,
-  failures: r.failures,
-  firstFailureAt: r.first_failure_at,
-  nextAttemptAt: r.next_attempt_at,
-  lastAttemptAt: r.last_attempt_at,
-  lastStatus: r.last_status,
-  lastError: r.last_error,
-});
-
-export interface ReplayRow {
-  id: string;
-  webhook_id: string;
-  tenant_id: string;
-  cursor: string;
-  end_cursor: string;
-  from_at: number | null;
-  to_at: number | null;
-  state: 'running' | 'done';
-  sent: number;
-  created_at: number;
-  finished_at: number | null;
-}
-
-export const toReplay = (r: ReplayRow): WebhookReplay => ({
-  id: r.id,
-  webhookId: r.webhook_id,
-  tenantId: r.tenant_id,
-  cursor: r.cursor,
-  endCursor: r.end_cursor,
-  fromAt: r.from_at,
-  toAt: r.to_at,
-  state: r.state,
-  sent: r.sent,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-});
 
 const getRow = (s: SqliteDb, tenantId: string, id: string): WebhookRow | undefined =>
   s.stmt('SELECT * FROM webhooks WHERE id = ? AND tenant_id = ?').get(id, tenantId) as WebhookRow | undefined;
