@@ -50,7 +50,7 @@ export class SendService {
   /** Accepts one or more messages atomically; resolves after the durable commit. */
   async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
     const now = this.deps.now();
-    for (const h of this.deps.hooks ?? []) if (h.check) for (const r of requests) await h.check(tenantId, r);
+    for (const h of this.deps.hooks ?? []) if (h.check) for (const r of requests) await hookCall(() => h.check!(tenantId, r));
     const messages = await Promise.all(requests.map((r) => this.build(tenantId, r, now)));
     let outcome: AcceptOutcome;
     try {
@@ -136,7 +136,20 @@ export class SendService {
       ...(tracking ? { tracking } : {}),
     };
     let contents: readonly PartsContent[] = addresses.map((a) => own?.get(a.address.toLowerCase()) ?? content);
-    for (const h of hooks) contents = await h.personalize!(ctx, contents);
+    for (const h of hooks) contents = await hookCall(() => h.personalize!(ctx, contents));
     return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;
+  }
+}
+
+/**
+ * Hooks read the store (domains, tenant settings): a refusal they throw is the caller's answer,
+ * anything else means a dependency failed, and the caller should retry (503), not see a 500.
+ */
+async function hookCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TxError) throw e;
+    throw new TxError('TX_ERR_UNAVAILABLE', `The message could not be checked; nothing was accepted (${(e as Error).message}).`);
   }
 }
