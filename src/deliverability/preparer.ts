@@ -8,7 +8,8 @@
 //
 // Steps 1 and 2 are per recipient, so such messages go one recipient per transaction.
 import type { Config } from '../config/schema.js';
-import { hasBareLineEnds, splitMessage, toCrlf } from '../domain/dkim/canonical.js';
+import { hasBareLineEnds, toCrlf } from '../domain/dkim/canonical.js';
+import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import { dkimSignatures, type DkimSigningKey } from '../domain/dkim/sign.js';
 import { keyType, signingKeys } from '../domain/domains/keys.js';
 import { bounceDomain } from '../domain/domains/records.js';
@@ -38,8 +39,6 @@ interface MessagePlan {
 // The plan of a message is asked for by splitsRecipients and then by prepare, once per
 // recipient; it is kept briefly so a message's headers and its tenant are read once.
 const PLAN_CACHE = 1000;
-// The header block is at the start; a message's headers beyond this are not ours to read.
-const HEAD_BYTES = 256 * 1024;
 const PLAN_TTL_MS = 10_000;
 
 export class DeliverabilityPreparer implements OutboundPreparer {
@@ -85,11 +84,8 @@ export class DeliverabilityPreparer implements OutboundPreparer {
   }
 
   private async makePlan(msg: MessageForDelivery): Promise<MessagePlan> {
-    const { fields } = splitMessage(toCrlf(msg.raw.subarray(0, HEAD_BYTES).toString('latin1')));
-    const header = (name: string): string | undefined => {
-      const f = fields.find((x) => x.name === name);
-      return f === undefined ? undefined : f.text.slice(f.text.indexOf(':') + 1).replace(/\r\n/g, '').trim();
-    };
+    const { lines } = splitHeaders(msg.raw);
+    const header = (name: string): string | undefined => headerValue(lines, name);
     const fromValue = header('from');
     const fromDomain = fromValue === undefined ? undefined : addressDomain(fromValue);
     const [domain, settings] = await Promise.all([

@@ -4,7 +4,8 @@
 //   X-Txmail-Tags: receipt, de          (or a JSON array)
 //   X-Txmail-Metadata: {"order": "42"}  (a JSON object of strings)
 // A Bcc header comes out too: a submission server must not reveal blind recipients.
-import { decodeEncodedWords, headerValue, removeHeaders, splitHeaders } from '../compose/raw.js';
+import { decodeEncodedWords, removeHeaders } from '../compose/raw.js';
+import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import type { FieldError } from '../domain/errors.js';
 import { parseMetadata, parseTags } from '../domain/message/validate.js';
 

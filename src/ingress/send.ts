@@ -2,7 +2,8 @@
 // composes MIME, builds one delivery per recipient and commits them durably in one
 // transaction before anything is acknowledged.
 import { composeMime, messageIdFor } from '../compose/mime.js';
-import { ensureIdentity, headerValue, splitHeaders } from '../compose/raw.js';
+import { ensureIdentity } from '../compose/raw.js';
+import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import { TxError } from '../domain/errors.js';
 import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';

@@ -1,6 +1,7 @@
 // SES v2 SendEmail bodies (restJson1: PascalCase fields, blobs as base64) to our terms, with
 // the shared field rules. Exactly one of Content.Simple, Content.Raw, Content.Template.
-import { headerValue, normaliseLineEnds, splitHeaders } from '../../../../compose/raw.js';
+import { normaliseLineEnds } from '../../../../compose/raw.js';
+import { headerValue, splitHeaders } from '../../../../domain/message/raw-headers.js';
 import { TxError, validationError, type FieldError } from '../../../../domain/errors.js';
 import { isAddressError, parseAddress, splitAddressList } from '../../../../domain/address/index.js';
 import type { Address, Attachment, Header } from '../../../../domain/message/types.js';
