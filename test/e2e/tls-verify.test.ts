@@ -27,6 +27,8 @@ const cases: Record<string, { sink: SinkOptions; tls: 'required' | 'implicit'; r
   // No tls_name: the route's host, an IP literal, is the name, matched against IP SANs.
   'by-ip': { sink: { cert: testCa().issue(['127.0.0.1']) }, tls: 'required', route: { tls_name: undefined } },
   'no-starttls': { sink: { tls: 'none' }, tls: 'required' },
+  // No tls_ca_file: the system roots, which do not include the test CA.
+  'system-roots': { sink: { cert: testCa().issue([NAME]) }, tls: 'required', route: { tls_ca_file: undefined } },
 };
 
 before(async () => {
@@ -91,6 +93,12 @@ test('an expired certificate defers as expired', async () => {
 test('implicit TLS checks the certificate too', async () => {
   const { reply } = await deferred('implicit-self-signed');
   assert.match(reply, /self-signed certificate/);
+});
+
+test('without tls_ca_file the system roots decide: a private CA is not trusted', async () => {
+  const { reply, tls } = await deferred('system-roots');
+  assert.match(reply, /issuer not trusted .*\(certificate-not-trusted\); the route needs a certificate for relay\.tls\.test trusted by the system CA roots/);
+  assert.equal(tls?.failure, 'certificate-not-trusted');
 });
 
 test('a server without STARTTLS gets no credentials in clear', async () => {
