@@ -63,9 +63,9 @@ export const schema = {
   },
   delivery: {
     port: int(25, 'TCP port of MX hosts (25; tests point it at a local sink).', { min: 1, max: 65535 }),
-    tls: oneOf(['none', 'opportunistic', 'required'] as const, 'opportunistic', 'STARTTLS towards MX hosts: never, when offered, or always (else defer).'),
+    tls: oneOf(['none', 'opportunistic', 'required'] as const, 'opportunistic', 'STARTTLS towards MX hosts: never, when offered, or always (else defer); the certificate of an MX host is not checked (see TLS towards MX hosts and routes).'),
     allow_private_targets: bool(false, 'Allow MX targets on loopback, private, link-local or unspecified addresses (tests and internal relays).'),
-    routes: structured<readonly Route[]>('list of routes', [], 'Transport map: `[{match, host, port, tls, auth?}]`; a matching domain goes to that host instead of its MX.', parseRoutes),
+    routes: structured<readonly Route[]>('list of routes', [], 'Transport map: `[{match, host, port, tls, tls_name?, tls_ca_file?, auth?}]`; a matching domain goes to that host instead of its MX. `tls: required` or `implicit` verifies the certificate for `tls_name` (default `host`) under `tls_ca_file` (default the system roots); `auth` needs one of them.', parseRoutes),
     max_connections: int(200, 'Most concurrent outbound SMTP connections in all.', { min: 1, max: 100000 }),
     max_connections_per_destination: int(10, 'Most concurrent connections to one destination domain.', { min: 1, max: 10000 }),
     destinations: structured<readonly DestinationOverride[]>(

@@ -2,11 +2,15 @@
 // name, STARTTLS per policy, PIPELINING/SIZE/8BITMIME/SMTPUTF8 when offered, several
 // recipients per transaction, reuse for the next message, and RFC 5321 §4.5.3.2 timeouts.
 // Library errors become values here; nothing above this file sees a nodemailer error.
+// Certificates are verified when the target says so (session-tls.ts), and credentials are only
+// ever sent over a session whose certificate verified.
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { BounceReason } from '../domain/bounce/classify.js';
 import { parseReply, type SmtpReply } from '../domain/smtp/reply.js';
+import type { TlsRecord, TlsVerification } from '../domain/smtp/tls.js';
 import type { TlsMode } from '../config/routes.js';
+import { refusedCertificate, sessionTls, tlsOptions } from './session-tls.js';
 
 export interface SessionTarget {
   /** The MX (or route) host name: used for SNI and recorded with the outcome. */
@@ -15,6 +19,8 @@ export interface SessionTarget {
   readonly port: number;
   readonly tls: TlsMode;
   readonly auth?: { readonly user: string; readonly pass: string };
+  /** The certificate must verify for this name (routes with tls required or implicit). */
+  readonly verify?: TlsVerification;
 }
 
 export interface SessionTimeouts {
@@ -47,10 +53,14 @@ export type TransactionResult =
       readonly unknownOutcome: boolean;
     };
 
-export type ConnectResult = { readonly ok: true; readonly session: SmtpSession } | { readonly ok: false; readonly reason: BounceReason; readonly text: string; readonly reply?: SmtpReply };
+export type ConnectResult =
+  | { readonly ok: true; readonly session: SmtpSession }
+  | { readonly ok: false; readonly reason: BounceReason; readonly text: string; readonly reply?: SmtpReply; readonly tls?: TlsRecord };
 
 interface NodemailerError extends Error {
   code?: string;
+  /** The system or TLS error code nodemailer replaced with its own `code` (ESOCKET...). */
+  originalCode?: string;
   response?: string;
   responseCode?: number;
   command?: string;
@@ -76,6 +86,8 @@ export class SmtpSession {
     private readonly conn: SMTPConnection,
     readonly target: SessionTarget,
     private readonly opts: SessionOptions,
+    /** The TLS this session got, recorded with each attempt made on it. */
+    readonly tlsRecord: TlsRecord,
   ) {
     conn.on('error', () => {
       this.broken = true;
@@ -105,9 +117,7 @@ export class SmtpSession {
       ignoreTLS: target.tls === 'none',
       requireTLS: target.tls === 'required',
       opportunisticTLS: target.tls === 'opportunistic',
-      // Opportunistic STARTTLS to MX hosts cannot verify certificates (RFC 7435); policy-based
-      // verification (MTA-STS, DANE) would set this per destination.
-      tls: { rejectUnauthorized: false, ...(isIp(target.host) ? {} : { servername: target.host }) },
+      tls: tlsOptions(target),
       connectionTimeout: opts.timeouts.connectMs,
       greetingTimeout: opts.timeouts.greetingMs,
       socketTimeout: Math.max(opts.timeouts.commandMs, opts.timeouts.dataEndMs),
@@ -116,25 +126,43 @@ export class SmtpSession {
     });
     return new Promise<ConnectResult>((resolve) => {
       let settled = false;
-      const fail = (e: NodemailerError): void => {
+      const where = `${target.host}[${target.ip}]:${target.port}`;
+      const refuse = (r: Omit<Extract<ConnectResult, { ok: false }>, 'ok'>): void => {
         if (settled) return;
         settled = true;
         conn.close();
+        resolve({ ok: false, ...r });
+      };
+      const fail = (e: NodemailerError): void => {
         const reply = replyOf(e);
+        const cert = refusedCertificate(target, e.originalCode ?? e.code);
+        if (cert) return refuse({ reason: 'tls_required', text: `${where}: ${cert.text}`, tls: cert.tls });
         // With TLS required, a server that cannot do STARTTLS fails the policy, not the connection.
         const tlsPolicy = target.tls === 'required' && (e.code === 'ETLS' || e.command === 'STARTTLS' || /STARTTLS/i.test(e.message));
-        resolve({ ok: false, reason: tlsPolicy ? 'tls_required' : failureReason(e), text: `${target.host}[${target.ip}]:${target.port}: ${e.message}`, ...(reply ? { reply } : {}) });
+        const noStarttls: TlsRecord = { verified: false, failure: 'starttls-not-supported', detail: e.message };
+        refuse({
+          reason: tlsPolicy ? 'tls_required' : failureReason(e),
+          text: `${where}: ${e.message}`,
+          ...(reply ? { reply } : {}),
+          ...(tlsPolicy ? { tls: noStarttls } : {}),
+        });
       };
       conn.once('error', fail);
       conn.connect((err) => {
         if (err) return fail(err as NodemailerError);
+        const tls = sessionTls(conn, target);
         const done = (): void => {
           if (settled) return;
           settled = true;
           conn.removeListener('error', fail);
-          resolve({ ok: true, session: new SmtpSession(conn, target, opts) });
+          resolve({ ok: true, session: new SmtpSession(conn, target, opts, tls) });
         };
         if (!target.auth) return done();
+        // Never AUTH over plaintext or unverified TLS, whatever mode the target came with.
+        if (!tls.verified) {
+          const text = `${where}: credentials not sent: the session is ${conn.secure ? 'encrypted but its certificate was not verified' : 'not encrypted'} (tls: ${target.tls})`;
+          return refuse({ reason: 'tls_required', text, tls });
+        }
         conn.login({ user: target.auth.user, pass: target.auth.pass }, (e) => (e ? fail(e as NodemailerError) : done()));
       });
     });
@@ -258,8 +286,4 @@ export class SmtpSession {
       clearTimeout(guard);
     });
   }
-}
-
-function isIp(h: string): boolean {
-  return /^[0-9.]+$/.test(h) || h.includes(':');
 }

@@ -1,7 +1,8 @@
 // A self-signed X.509 certificate for a development STARTTLS listener and for tests.
 // Built with node:crypto and a few lines of DER (RFC 5280 §4.1) rather than a dependency:
-// one ECDSA P-256 key, one name, a subjectAltName — nothing a real CA chain would need.
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+// ECDSA P-256 keys, a common name, a subjectAltName, basicConstraints. issueCertificate() signs
+// with another key too, which is all the tests need for a private CA and its leaves.
+import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -25,36 +26,75 @@ const DAY_MS = 86_400_000;
 export function generateSelfSigned(hostname: string, opts: SelfSignedOptions = {}): SelfSignedPair {
   const now = opts.now ?? new Date();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(hostname, 'utf8')))));
-  const names = [hostname, ...(opts.altNames ?? [])].filter((n, i, all) => all.indexOf(n) === i);
+  const cert = buildCertificate({
+    subject: hostname,
+    names: [hostname, ...(opts.altNames ?? [])],
+    notBefore: new Date(now.getTime() - DAY_MS),
+    notAfter: new Date(now.getTime() + (opts.days ?? 365) * DAY_MS),
+    publicKey,
+    // basicConstraints cA=TRUE: OpenSSL only takes a self-signed cert as its own trust anchor
+    // (the client's `ca` option) when it may sign certificates.
+    ca: true,
+    issuer: { name: hostname, key: privateKey },
+  });
+  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert };
+}
 
+export interface IssueOptions {
+  /** Common name of the subject. */
+  readonly subject: string;
+  /** subjectAltName entries (DNS names or IP literals); none for a CA. */
+  readonly names?: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly ca?: boolean;
+}
+
+/**
+ * A certificate signed by `issuer` (a CA made by this function, or omitted for a self-signed
+ * one), with validity dates as given: tests use it for a private CA, leaves under it and
+ * expired ones.
+ */
+export function issueCertificate(opts: IssueOptions, issuer?: { readonly cert: string; readonly key: string }): SelfSignedPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const signer = issuer ? { name: new X509Certificate(issuer.cert).subject.replace(/^CN=/, ''), key: createPrivateKey(issuer.key) } : { name: opts.subject, key: privateKey };
+  const cert = buildCertificate({ ...opts, names: opts.names ?? [], publicKey, ca: opts.ca ?? false, issuer: signer });
+  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert };
+}
+
+interface CertificateFields {
+  readonly subject: string;
+  readonly names: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly publicKey: KeyObject;
+  readonly ca: boolean;
+  /** The issuer's common name (its whole subject: names here are one CN) and signing key. */
+  readonly issuer: { readonly name: string; readonly key: KeyObject };
+}
+
+function buildCertificate(f: CertificateFields): string {
+  const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
+  const cn = (n: string): Buffer => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(n, 'utf8')))));
+  const names = f.names.filter((n, i, all) => all.indexOf(n) === i);
+  const extensions = [
+    // basicConstraints, critical: cA=TRUE for a signer; an empty SEQUENCE (cA=FALSE) for a leaf.
+    seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, f.ca ? seq(tlv(0x01, Buffer.from([0xff]))) : seq())),
+    ...(names.length > 0 ? [seq(oid('2.5.29.17'), tlv(0x04, seq(...names.map(generalName))))] : []),
+  ];
   const tbs = seq(
     tlv(0xa0, int(Buffer.from([2]))), // [0] version: v3, needed for extensions
     int(serialNumber()),
     ecdsaWithSha256,
-    name,
-    seq(time(new Date(now.getTime() - DAY_MS)), time(new Date(now.getTime() + (opts.days ?? 365) * DAY_MS))),
-    name,
-    publicKey.export({ type: 'spki', format: 'der' }),
-    tlv(
-      0xa3,
-      seq(
-        // basicConstraints cA=TRUE, critical: OpenSSL only takes a self-signed cert as its own
-        // trust anchor (the client's `ca` option) when it may sign certificates.
-        seq(oid('2.5.29.19'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff]))))),
-        seq(oid('2.5.29.17'), tlv(0x04, seq(...names.map(generalName)))),
-      ),
-    ),
+    cn(f.issuer.name),
+    seq(time(f.notBefore), time(f.notAfter)),
+    cn(f.subject),
+    f.publicKey.export({ type: 'spki', format: 'der' }),
+    tlv(0xa3, seq(...extensions)),
   );
   // node signs EC keys as a DER ECDSA-Sig-Value, which is what X.509 wants in the BIT STRING.
-  const signature = sign('sha256', tbs, privateKey);
-  const cert = seq(tbs, ecdsaWithSha256, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-
-  return {
-    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    cert: pem('CERTIFICATE', cert),
-  };
+  const signature = sign('sha256', tbs, f.issuer.key);
+  return pem('CERTIFICATE', seq(tbs, ecdsaWithSha256, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))));
 }
 
 function generalName(name: string): Buffer {

@@ -339,16 +339,17 @@ export class Destination {
     const r = await session.send({ from, to: batch.map((d) => d.recipient), size: raw.length }, raw);
     const mx = session.target.host;
     const tls = session.tls;
+    const tlsRecord = session.tlsRecord;
     if (r.kind === 'failed') {
-      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome } })), mine);
+      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome, tlsRecord } })), mine);
       return;
     }
     const items = batch.map((delivery) => {
       const ok = replyFor(r.accepted, delivery.recipient);
       const no: SmtpReply | undefined = replyFor(r.rejected, delivery.recipient);
       const result: AttemptResult = ok
-        ? { kind: 'accepted', reply: ok, mx, tls }
-        : { kind: 'rejected', reply: no ?? { code: 451, text: 'no reply for this recipient' }, mx, tls };
+        ? { kind: 'accepted', reply: ok, mx, tls, tlsRecord }
+        : { kind: 'rejected', reply: no ?? { code: 451, text: 'no reply for this recipient' }, mx, tls, tlsRecord };
       return { delivery, result };
     });
     await this.finish(items, mine);

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { AttemptResult } from '../domain/delivery/types.js';
 import type { RetryPolicy } from '../domain/retry/schedule.js';
+import type { TlsRecord } from '../domain/smtp/tls.js';
 import type { ClaimedDelivery, LeaseRef, MessageForDelivery, SlotLease, Store } from '../store/store.js';
 import { DestinationStates } from './destination-state.js';
 import { Destination, type ConnectOutcome, type DestinationHost } from './destination.js';
@@ -278,15 +279,19 @@ export class Scheduler implements DestinationHost {
     if (plan.kind === 'fail') return { kind: 'unroutable', result: { kind: 'unroutable', permanent: plan.permanent, reason: plan.reason, text: plan.text } };
     const errors: string[] = [];
     let tlsRefused = false;
+    let tlsRecord: TlsRecord | undefined;
     for (const target of plan.targets) {
       const r = await this.deps.connector.open(target);
       if (r.ok) return { kind: 'session', session: r.session };
       errors.push(r.text);
-      tlsRefused ||= r.reason === 'tls_required';
+      if (r.reason === 'tls_required') {
+        tlsRefused = true;
+        tlsRecord = r.tls ?? tlsRecord;
+      }
     }
     const text = errors.join('; ') || `no host to connect to for ${dest.domain}`;
     // Hosts that answered but could not meet the TLS policy are alive: defer, do not back off the destination.
-    if (tlsRefused) return { kind: 'unroutable', result: { kind: 'failed', reason: 'tls_required', text, unknownOutcome: false } };
+    if (tlsRefused) return { kind: 'unroutable', result: { kind: 'failed', reason: 'tls_required', text, unknownOutcome: false, ...(tlsRecord ? { tlsRecord } : {}) } };
     return { kind: 'dead', text };
   }
 

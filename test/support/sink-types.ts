@@ -25,8 +25,12 @@ export interface SinkCredentials {
 export const SINK_CREDENTIALS: SinkCredentials = { user: 'sink', pass: 'sink-password' };
 
 export interface SinkOptions extends Partial<SinkBehaviour> {
-  /** `offer`: STARTTLS with the per-run cert of certs.ts; `none`: not advertised nor accepted. */
-  readonly tls?: 'offer' | 'none';
+  /**
+   * `offer`: STARTTLS; `none`: not advertised nor accepted; `implicit`: TLS from the first byte
+   * (port 465 style). The certificate is `cert`, else the per-run one of certs.ts.
+   */
+  readonly tls?: 'offer' | 'none' | 'implicit';
+  readonly cert?: { readonly key: string; readonly cert: string };
   /** Advertised SIZE; larger messages get 552 5.3.4. */
   readonly size?: number;
   readonly banner?: string;
@@ -71,6 +75,15 @@ export interface SinkEvent {
   readonly action: SinkAction | 'refuse' | 'client-closed';
 }
 
+/** An AUTH or MAIL command as the sink received it, and whether the session was under TLS by then. */
+export interface SinkCommand {
+  readonly phase: 'auth' | 'mail';
+  /** The user name for AUTH, the reverse path for MAIL. */
+  readonly value: string;
+  readonly secure: boolean;
+  readonly connectionId: string;
+}
+
 /** TCP connections, refused ones included. */
 export interface ConnectionCounts {
   readonly total: number;
@@ -83,6 +96,8 @@ export interface Sink {
   readonly port: number;
   readonly messages: readonly ReceivedMessage[];
   readonly events: readonly SinkEvent[];
+  /** Every AUTH and MAIL received, accepted or not. */
+  readonly commands: readonly SinkCommand[];
   readonly connections: ConnectionCounts;
   /** Resolves with the matching messages once `n` have been received (any outcome unless filtered). */
   waitFor(n: number, timeoutMs?: number, filter?: (m: ReceivedMessage) => boolean): Promise<ReceivedMessage[]>;

@@ -4,6 +4,7 @@
 // so connections are counted at the TCP level (what a per-destination limit is about) and a
 // scripted drop can destroy the exact socket a session runs on.
 import net from 'node:net';
+import tls from 'node:tls';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { testCert } from './certs.js';
 import { context, endOfData, receivedMessage, scriptByAddress, smtpError, type SinkAction, type SinkPhase } from './sink-script.js';
@@ -13,6 +14,7 @@ import {
   type ReceivedMessage,
   type Sink,
   type SinkBehaviour,
+  type SinkCommand,
   type SinkEvent,
   type SinkOptions,
 } from './sink-types.js';
@@ -38,6 +40,7 @@ class ScriptedSink implements Sink {
   port = 0;
   readonly messages: ReceivedMessage[] = [];
   readonly events: SinkEvent[] = [];
+  readonly commands: SinkCommand[] = [];
   private _behaviour: SinkBehaviour;
   private readonly _attempts = new Map<string, number>();
   // Open TCP sockets. Liveness is read from `destroyed` rather than counted on 'close': STARTTLS
@@ -51,6 +54,8 @@ class ScriptedSink implements Sink {
   private readonly _server: net.Server;
   private _seq = 0;
   private _closed = false;
+  /** Set for implicit TLS: each accepted socket is wrapped before smtp-server sees it. */
+  private readonly _implicit: tls.SecureContext | undefined;
 
   constructor(opts: SinkOptions) {
     this._behaviour = {
@@ -59,7 +64,9 @@ class ScriptedSink implements Sink {
       replyDelayMs: opts.replyDelayMs ?? 0,
       script: opts.script,
     };
-    const tls = opts.tls ?? 'offer';
+    const tlsMode = opts.tls ?? 'offer';
+    const pair = opts.cert ?? testCert();
+    this._implicit = tlsMode === 'implicit' ? tls.createSecureContext(pair) : undefined;
     const auth = opts.authRequired === true ? SINK_CREDENTIALS : opts.authRequired || undefined;
     const options: SMTPServerOptions = {
       name: opts.hostname ?? 'sink.test',
@@ -68,20 +75,25 @@ class ScriptedSink implements Sink {
       maxRecipients: opts.maxRecipients,
       logger: false,
       disableReverseLookup: true,
-      disabledCommands: [...(tls === 'none' ? ['STARTTLS'] : []), ...(auth ? [] : ['AUTH'])],
-      hideSTARTTLS: tls === 'none',
+      disabledCommands: [...(tlsMode === 'none' ? ['STARTTLS'] : []), ...(auth ? [] : ['AUTH'])],
+      hideSTARTTLS: tlsMode === 'none',
+      // Implicit TLS: the sockets handed over are TLS already (see _accept).
+      secure: tlsMode === 'implicit',
       authOptional: !auth,
       allowInsecureAuth: true,
       // smtp-server's own enhanced codes stay off (its default): scripted replies carry theirs in
       // the text, which smtp-server cannot vary per reply (5.2.2 at RCPT but 5.3.4 after data).
-      ...(tls === 'offer' ? testCert() : {}),
+      ...(tlsMode === 'none' ? {} : pair),
       onConnect: (session, cb) => this._onConnect(session, cb),
-      onAuth: (a, _session, cb) =>
-        auth && a.username === auth.user && a.password === auth.pass
-          ? cb(null, { user: a.username })
-          : cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 })),
-      onMailFrom: (address, session, cb) =>
-        this._respond('mail', address.address, session, this._decide('mail', [address.address], session), cb),
+      onAuth: (a, session, cb) => {
+        this._log('auth', a.username ?? '', session);
+        if (auth && a.username === auth.user && a.password === auth.pass) return cb(null, { user: a.username });
+        cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+      },
+      onMailFrom: (address, session, cb) => {
+        this._log('mail', address.address, session);
+        this._respond('mail', address.address, session, this._decide('mail', [address.address], session), cb);
+      },
       onRcptTo: (address, session, cb) =>
         this._respond('rcpt', address.address, session, this._decide('rcpt', [address.address], session), cb),
       onData: (stream, session, cb) => this._onData(stream, session, cb),
@@ -139,6 +151,7 @@ class ScriptedSink implements Sink {
   reset(): void {
     this.messages.length = 0;
     this.events.length = 0;
+    this.commands.length = 0;
     this._attempts.clear();
     this._total = this._maxConcurrent = this._current();
   }
@@ -165,7 +178,15 @@ class ScriptedSink implements Sink {
       socket.destroy();
       return;
     }
-    this._smtp.connect(socket);
+    if (!this._implicit) return this._smtp.connect(socket);
+    // A client that refuses our certificate ends the handshake: no SMTP session, nothing logged.
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this._implicit });
+    secure.once('error', () => socket.destroy());
+    secure.once('secure', () => this._smtp.connect(secure));
+  }
+
+  private _log(phase: SinkCommand['phase'], value: string, session: SMTPServerSession): void {
+    this.commands.push({ phase, value, secure: session.secure, connectionId: session.id });
   }
 
   private _current(): number {

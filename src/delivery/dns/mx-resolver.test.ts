@@ -309,7 +309,8 @@ test('routes: an IP literal route bypasses MX and the egress filter', async (t) 
   assert.deepEqual(await resolver.resolve('relay.corp.example', T0), {
     kind: 'targets',
     via: 'route',
-    targets: [{ host: '127.0.0.1', ip: '127.0.0.1', port: 587, tls: 'required', auth: { user: 'u', pass: 'p' } }],
+    // tls required: the certificate must verify for the route's host, under the system roots.
+    targets: [{ host: '127.0.0.1', ip: '127.0.0.1', port: 587, tls: 'required', auth: { user: 'u', pass: 'p' }, verify: { name: '127.0.0.1', by: 'route_system_ca' } }],
     refused: [],
   });
   assert.deepEqual(summary(await resolver.resolve('hr.corp.example', T0)), ['[::1] ::1']);

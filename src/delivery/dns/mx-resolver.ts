@@ -9,10 +9,11 @@
 // RoutingFailure the caller hands to transition() as an `unroutable` attempt.
 import { isIP } from 'node:net';
 import type { Config } from '../../config/schema.js';
-import type { Route, TlsMode } from '../../config/routes.js';
+import { verifiesCertificate, type Route, type TlsMode } from '../../config/routes.js';
 import { checkEgress } from '../../domain/routing/egress.js';
 import { matchRoute, normaliseDomain } from '../../domain/routing/match.js';
 import { planFromMx, type RoutingFailure } from '../../domain/routing/plan.js';
+import type { TlsVerification } from '../../domain/smtp/tls.js';
 import { createNodeDnsPort, type AddressAnswer, type DnsPort, type MxAnswer } from './dns-port.js';
 import { TtlLru } from './ttl-cache.js';
 
@@ -24,6 +25,11 @@ export interface Target {
   readonly tls: TlsMode;
   /** Only for routes that relay through an authenticating smarthost. */
   readonly auth?: NonNullable<Route['auth']>;
+  /**
+   * Set when the certificate must verify (routes with tls required or implicit). MX targets
+   * go without: opportunistic TLS cannot authenticate a name from unsigned DNS (RFC 7435).
+   */
+  readonly verify?: TlsVerification;
 }
 
 export interface RefusedAddress {
@@ -160,7 +166,15 @@ export class MxResolver {
   // resolve is a configuration mistake the operator can fix, so it defers, never bounces.
   private async _viaRoute(domain: string, route: Route, now: number): Promise<ResolvedPlan> {
     const literal = route.host.replace(/^\[(.*)\]$/, '$1');
-    const target = (ip: string): Target => ({ host: route.host, ip, port: route.port, tls: route.tls, ...(route.auth ? { auth: route.auth } : {}) });
+    const verify = routeVerification(route, literal);
+    const target = (ip: string): Target => ({
+      host: route.host,
+      ip,
+      port: route.port,
+      tls: route.tls,
+      ...(route.auth ? { auth: route.auth } : {}),
+      ...(verify ? { verify } : {}),
+    });
     if (isIP(literal) !== 0) return { kind: 'targets', via: 'route', targets: [target(literal)], refused: [] };
     const found = await this._addressesOf(normaliseDomain(route.host), now);
     if (found.status === 'found') return { kind: 'targets', via: 'route', targets: found.addresses.map(target), refused: [] };
@@ -216,6 +230,13 @@ export class MxResolver {
       : `${domain}: no MX host has an address: ${describe(found)}`;
     return { kind: 'fail', permanent: true, reason: 'host_unknown', text };
   }
+}
+
+/** What a route's certificate must satisfy: its `tls_name`, else its host, under its CA file or the system roots. */
+function routeVerification(route: Route, host: string): TlsVerification | undefined {
+  if (!verifiesCertificate(route.tls)) return undefined;
+  const name = route.tlsName ?? host.replace(/\.$/, '').toLowerCase();
+  return route.tlsCa ? { name, ca: route.tlsCa.pem, by: 'route_ca_file' } : { name, by: 'route_system_ca' };
 }
 
 /** An MxResolver wired from the validated config; `dns` defaults to node's resolver. */

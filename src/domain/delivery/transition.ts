@@ -22,6 +22,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
   const attempts = d.attempts + (attempted ? 1 : 0);
   const base = { messageId: d.messageId, deliveryId: d.id, recipient: d.recipient, at: now };
   const mx = 'mx' in r && r.mx !== undefined ? r.mx : null;
+  const tlsDetails = 'tlsRecord' in r && r.tlsRecord !== undefined ? { tls_details: r.tlsRecord } : {};
 
   const delivered = (reply: string, mxHost: string, tls: boolean): Transition => ({
     state: 'delivered',
@@ -34,7 +35,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
     event: {
       ...base,
       type: 'delivered',
-      data: { reply, mx: mxHost, tls, attempt: attempts, ...(d.possibleDuplicate ? { possible_duplicate: true as const } : {}) },
+      data: { reply, mx: mxHost, tls, ...tlsDetails, attempt: attempts, ...(d.possibleDuplicate ? { possible_duplicate: true as const } : {}) },
     },
   });
 
@@ -49,7 +50,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
     event: {
       ...base,
       type: 'bounced',
-      data: { reply, attempt: attempts, class: bounce.class, reason: bounce.reason, source, ...(mx ? { mx } : {}) },
+      data: { reply, attempt: attempts, class: bounce.class, reason: bounce.reason, source, ...(mx ? { mx } : {}), ...tlsDetails },
     },
   });
 
@@ -71,7 +72,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
       event: {
         ...base,
         type: 'deferred',
-        data: { reply, attempt: attempts, next_attempt_at: at, reason: bounce.reason, ...(mx ? { mx } : {}) },
+        data: { reply, attempt: attempts, next_attempt_at: at, reason: bounce.reason, ...(mx ? { mx } : {}), ...tlsDetails },
       },
     };
   };

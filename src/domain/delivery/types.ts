@@ -10,6 +10,7 @@
 // while it is being attempted; a lease that expires makes it due again.
 import type { BounceClass, BounceReason } from '../bounce/classify.js';
 import type { SmtpReply } from '../smtp/reply.js';
+import type { TlsRecord } from '../smtp/tls.js';
 
 export const DELIVERY_STATES = ['queued', 'deferred', 'delivered', 'bounced', 'dropped'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
@@ -21,9 +22,9 @@ export function isFinal(s: DeliveryState): s is FinalState {
 
 /** What one attempt at one recipient came to; produced by the delivery shell, judged by transition(). */
 export type AttemptResult =
-  | { readonly kind: 'accepted'; readonly reply: SmtpReply; readonly mx: string; readonly tls: boolean }
+  | { readonly kind: 'accepted'; readonly reply: SmtpReply; readonly mx: string; readonly tls: boolean; readonly tlsRecord?: TlsRecord }
   /** The server answered with a non-2xx reply to MAIL, RCPT, DATA or the final dot. */
-  | { readonly kind: 'rejected'; readonly reply: SmtpReply; readonly mx: string; readonly tls: boolean }
+  | { readonly kind: 'rejected'; readonly reply: SmtpReply; readonly mx: string; readonly tls: boolean; readonly tlsRecord?: TlsRecord }
   /**
    * No reply to judge: refused connection, timeout, dropped connection, TLS failure.
    * `unknownOutcome` is set when the message data had been sent in full, so the
@@ -37,6 +38,8 @@ export type AttemptResult =
       readonly unknownOutcome: boolean;
       /** The destination is backed off as a whole until then (dead destination). */
       readonly notBefore?: number;
+      /** The TLS the session had, or why its certificate was refused. */
+      readonly tlsRecord?: TlsRecord;
     }
   /** Failed before any SMTP session: DNS, egress filter, routing. */
   | { readonly kind: 'unroutable'; readonly permanent: boolean; readonly reason: BounceReason; readonly text: string }

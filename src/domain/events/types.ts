@@ -1,6 +1,7 @@
 // The event vocabulary. Every state change of a delivery writes one of these in the same
 // transaction (DESIGN.md invariant 2); webhooks, stats and the dashboard read them back.
 import type { BounceClass, BounceReason } from '../bounce/classify.js';
+import type { TlsRecord } from '../smtp/tls.js';
 
 export const EVENT_TYPES = [
   'queued',
@@ -22,6 +23,8 @@ export interface DeliveredData {
   readonly reply: string;
   readonly mx: string;
   readonly tls: boolean;
+  /** Version, cipher, and whether the certificate was verified and by what. */
+  readonly tls_details?: TlsRecord;
   readonly attempt: number;
   readonly possible_duplicate?: true;
 }
@@ -31,6 +34,8 @@ export interface DeferredData {
   readonly attempt: number;
   readonly next_attempt_at: number;
   readonly reason: BounceReason;
+  /** The TLS of the session, or why its certificate was refused (`failure`, `detail`). */
+  readonly tls_details?: TlsRecord;
 }
 export interface BouncedData {
   readonly reply: string;
@@ -38,6 +43,7 @@ export interface BouncedData {
   readonly attempt: number;
   readonly class: BounceClass;
   readonly reason: BounceReason;
+  readonly tls_details?: TlsRecord;
   /** `smtp` for a refusal during the session, `dsn` for an asynchronous bounce report. */
   readonly source: 'smtp' | 'dsn' | 'dns' | 'policy' | 'expiry';
   /** DSN only: the enhanced status (RFC 3463) and the MTAs that reported and refused. */
