@@ -9,6 +9,7 @@ import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
 import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
+import { describeDomainOwnership } from '../conformance/domain-ownership.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeSlots } from '../conformance/slots.js';
@@ -82,6 +83,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeStatsStore('postgres', factory);
   describeStatsScale('postgres', factory);
   describeDeliverability('postgres', factory);
+  describeDomainOwnership('postgres', factory);
   describeTemplates('postgres', factory);
   describeSlots('postgres', factory);
   describeCluster('postgres', factory);
