@@ -58,5 +58,5 @@ export async function sendToListener(port: number, opts: { from: string | false;
  */
 export async function proveOwnership(store: Store, tenantId: string, name: string): Promise<void> {
   const r = await store.recordDomainCheck(tenantId, name, { at: Date.now(), verified: true, records: [] });
-  if (r !== 'owned' && r !== 'recorded') throw new Error(`ownership of ${name} not proven: ${r}`);
+  if (r === 'missing' || r === 'taken') throw new Error(`ownership of ${name} not proven: ${r}`);
 }
