@@ -107,7 +107,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
-    hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders), tracking],
+    hooks: [
+      senderDomainHook({ directory, store, allowUnverified: config.domains.allow_unverified_senders, claimTtlMs: config.domains.claim_ttl_s * 1000, now }),
+      tracking,
+    ],
   });
 
   const templates = new TemplateService(store, config.templates.strict);

@@ -28,7 +28,7 @@ function printRecords(out: NodeJS.WritableStream, records: readonly (ExpectedRec
 }
 
 function printDomain(out: NodeJS.WritableStream, d: SendingDomain, now: number): void {
-  out.write(`${d.name}  verified: ${d.lastCheck?.verified ? 'yes' : 'no'}${d.lastCheck ? ` (checked ${new Date(d.lastCheck.at).toISOString()})` : ''}\n`);
+  out.write(`${d.name}  verified: ${d.lastCheck?.verified ? 'yes' : 'no'}${d.lastCheck ? ` (checked ${new Date(d.lastCheck.at).toISOString()})` : ''}  owned: ${d.ownedAt === null ? 'no (cannot send until verified)' : 'yes'}\n`);
   for (const k of d.keys) out.write(`  key ${k.selector} ${k.algorithm} ${keyState(k, now)}\n`);
 }
 

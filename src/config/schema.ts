@@ -97,8 +97,9 @@ export const schema = {
   domains: {
     allow_unverified_senders: bool(
       false,
-      'Let every tenant send from domains it has not added (development and benchmarks: such mail is neither DKIM-signed nor VERP-addressed). The tenant setting `allowUnverifiedSenders` does the same for one tenant.',
+      'Let every tenant send from domains it has not added or not verified yet (development and benchmarks: mail from a domain not added is neither DKIM-signed nor VERP-addressed). Never from a domain another tenant claims. The tenant setting `allowUnverifiedSenders` does the same for one tenant.',
     ),
+    claim_ttl_s: int(7 * 86400, 'How long an added domain may stay unverified, seconds: after that its claim lapses and it must be added again.', { min: 60 }),
     dkim_rsa_bits: int(2048, 'Size of new RSA DKIM keys, bits (RFC 8301 asks for at least 1024; 2048 fits a TXT record published as two strings).', {
       min: 1024,
       max: 4096,

@@ -10,7 +10,7 @@ function fakeStore(names: string[]): { store: Store; reads: () => number } {
   const store = {
     listDomains: async (tenantId: string): Promise<SendingDomain[]> => {
       reads++;
-      return names.map((name) => ({ tenantId, name, createdAt: 0, dkim: 'rsa', verifiedAt: null, lastCheck: null, keys: [] }));
+      return names.map((name) => ({ tenantId, name, createdAt: 0, ownedAt: 0, dkim: 'rsa', verifiedAt: null, lastCheck: null, keys: [] }));
     },
   } as unknown as Store; // Only listDomains is used by these calls.
   return { store, reads: () => reads };

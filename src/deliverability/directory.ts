@@ -51,12 +51,16 @@ export class DomainDirectory {
     return this.cached(this.domains, tenantId, () => this.store.listDomains(tenantId));
   }
 
-  /** The tenant's domain covering `domain` (itself or a parent); a miss re-reads a stale list once. */
+  /**
+   * The tenant's claim covering `domain` (itself or a parent): the closest owned one, else the
+   * closest pending one (which may not send); a miss re-reads a stale list once.
+   */
   async covering(tenantId: string, domain: string): Promise<SendingDomain | undefined> {
-    const find = (list: readonly SendingDomain[]): SendingDomain | undefined => {
+    const closest = (list: readonly SendingDomain[]): SendingDomain | undefined => {
       const name = coveringDomain(domain, list.map((d) => d.name));
       return name === undefined ? undefined : list.find((d) => d.name === name);
     };
+    const find = (list: readonly SendingDomain[]): SendingDomain | undefined => closest(list.filter((d) => d.ownedAt !== null)) ?? closest(list);
     const hit = find(await this.domainsOf(tenantId));
     const entry = this.domains.get(tenantId);
     if (hit || !entry || this.now() - entry.at < MISS_REFRESH_MS) return hit;

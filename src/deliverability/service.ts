@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { DnsPort } from '../delivery/dns/dns-port.js';
 import { parseDomain } from '../domain/address/index.js';
 import { keySwitch, pendingKeys, type DkimChoice } from '../domain/domains/keys.js';
+import { claimExpiresAt, publicSuffixProblem } from '../domain/domains/ownership.js';
 import { expectedRecords, type DnsPlan, type ExpectedRecord } from '../domain/domains/records.js';
 import { isVerified, judgeRecord, lookupKey, lookupsFor, type DnsAnswer, type RecordCheck } from '../domain/domains/verify.js';
 import { TxError } from '../domain/errors.js';
@@ -51,6 +52,16 @@ export function dnsPlan(config: DomainsConfig, domain: string): DnsPlan {
 export class DomainService {
   constructor(private readonly deps: DomainServiceDeps) {}
 
+  /** When a pending claim lapses unless verified; null once ownership is proven. */
+  claimExpiresAt(d: SendingDomain): number | null {
+    return claimExpiresAt(d, this.deps.config.domains.claim_ttl_s * 1000);
+  }
+
+  private expired(d: SendingDomain, now: number): boolean {
+    const until = this.claimExpiresAt(d);
+    return until !== null && until <= now;
+  }
+
   records(d: SendingDomain): ExpectedRecord[] {
     return expectedRecords(dnsPlan(this.deps.config, d.name), d.keys, this.deps.now());
   }
@@ -63,13 +74,18 @@ export class DomainService {
       ]);
     }
     const name = parsed.domain;
+    const suffix = publicSuffixProblem(name);
+    if (suffix !== undefined) throw new TxError('TX_ERR_VALIDATION', `Invalid domain: ${suffix}.`, [{ path: 'name', message: suffix }]);
     const now = this.deps.now();
+    // The tenant's own lapsed claim makes way for a fresh one (new keys, a new deadline).
+    const mine = await this.deps.store.getDomain(tenantId, name);
+    if (mine && this.expired(mine, now)) await this.deps.store.deleteDomain(tenantId, name);
     const keys = await generateDkimKeys({ choice: dkim, rsaBits: this.deps.config.domains.dkim_rsa_bits, now, active: true, sealKey: await this.deps.sealKey() });
-    const d: SendingDomain = { tenantId, name, createdAt: now, dkim, verifiedAt: null, lastCheck: null, keys };
+    const d: SendingDomain = { tenantId, name, createdAt: now, ownedAt: null, dkim, verifiedAt: null, lastCheck: null, keys };
     const r = await this.deps.store.createDomain(d);
     // Both answers are a 409 that names the domain; "taken" does not say by whom.
     if (r === 'exists') throw new TxError('TX_ERR_CONFLICT', `The domain ${name} was already added.`);
-    if (r === 'taken') throw new TxError('TX_ERR_DOMAIN_TAKEN', `The domain ${name} belongs to another tenant.`);
+    if (r === 'taken') throw takenError(name);
     this.deps.onChange?.(tenantId);
     return d;
   }
@@ -105,6 +121,12 @@ export class DomainService {
   async verify(tenantId: string, name: string): Promise<VerifyResult> {
     let d = await this.get(tenantId, name);
     const now = this.deps.now();
+    if (this.expired(d, now)) {
+      throw new TxError(
+        'TX_ERR_DOMAIN_CLAIM_EXPIRED',
+        `The claim on ${d.name} lapsed on ${new Date(this.claimExpiresAt(d)!).toISOString()} without verification: add it again for new records.`,
+      );
+    }
     const answers = await lookupAll(this.deps.dns, lookupsFor(this.records(d)));
     let checks = judge(this.records(d), answers);
     const found = new Set(checks.flatMap((c) => (c.purpose === 'dkim' && c.status === 'ok' && c.keyId ? [c.keyId] : [])));
@@ -117,9 +139,17 @@ export class DomainService {
       checks = judge(this.records(d), answers);
     }
     const check: DomainCheck = { at: now, verified: isVerified(checks), records: checks };
-    await this.deps.store.recordDomainCheck(tenantId, d.name, check);
-    return { domain: { ...d, verifiedAt: check.verified ? now : null, lastCheck: check }, check, switched: sw !== undefined };
+    const r = await this.deps.store.recordDomainCheck(tenantId, d.name, check);
+    if (r === 'missing') throw new TxError('TX_ERR_NOT_FOUND', `No domain ${name}: another tenant proved ownership of it, a parent or a subdomain first.`);
+    if (r === 'taken') throw takenError(d.name);
+    if (r === 'owned') this.deps.onChange?.(tenantId);
+    const ownedAt = r === 'owned' ? now : d.ownedAt;
+    return { domain: { ...d, ownedAt, verifiedAt: check.verified ? now : null, lastCheck: check }, check, switched: sw !== undefined };
   }
+}
+
+function takenError(name: string): TxError {
+  return new TxError('TX_ERR_DOMAIN_TAKEN', `The domain ${name}, a parent or a subdomain of it belongs to another tenant, which proved its ownership.`);
 }
 
 function judge(records: readonly ExpectedRecord[], answers: ReadonlyMap<string, DnsAnswer>): RecordCheck[] {

@@ -22,11 +22,29 @@ export const ERRORS = {
   TX_ERR_TOO_MANY_RECIPIENTS: { status: 422, smtp: [452, '4.5.3'], description: 'More recipients than the configured limit.' },
   TX_ERR_UNAUTHENTICATED: { status: 401, smtp: [535, '5.7.8'], description: 'No API key, or an API key that does not exist or was revoked.' },
   TX_ERR_FORBIDDEN: { status: 403, smtp: [550, '5.7.1'], description: 'The API key lacks the scope this operation needs.' },
-  TX_ERR_SENDER_NOT_ALLOWED: { status: 403, smtp: [550, '5.7.1'], description: 'The sender domain is not one of the tenant’s domains.' },
+  TX_ERR_SENDER_NOT_ALLOWED: {
+    status: 403,
+    smtp: [550, '5.7.1'],
+    description: 'A sender (header From or Sender, envelope sender) is outside the tenant’s domains, or belongs to another tenant.',
+  },
+  TX_ERR_SENDER_NOT_VERIFIED: {
+    status: 403,
+    smtp: [550, '5.7.1'],
+    description: 'The sender’s domain was added but its ownership is not proven yet: publish its DNS records, then verify it.',
+  },
   TX_ERR_IDEMPOTENCY_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The Idempotency-Key was used before with a different request body.' },
   TX_ERR_NOT_FOUND: { status: 404, smtp: [550, '5.0.0'], description: 'No such resource for this tenant.' },
   TX_ERR_CONFLICT: { status: 409, smtp: [554, '5.0.0'], description: 'The resource already exists or is in a state that forbids this change.' },
-  TX_ERR_DOMAIN_TAKEN: { status: 409, smtp: [554, '5.7.1'], description: 'The domain was added by another tenant; a domain sends for one tenant only.' },
+  TX_ERR_DOMAIN_TAKEN: {
+    status: 409,
+    smtp: [554, '5.7.1'],
+    description: 'Another tenant proved ownership of the domain, a parent or a subdomain of it; a domain and its relatives send for one tenant only.',
+  },
+  TX_ERR_DOMAIN_CLAIM_EXPIRED: {
+    status: 409,
+    smtp: [554, '5.7.1'],
+    description: 'The domain was not verified within `domains.claim_ttl_s` of being added; add it again for new records.',
+  },
   TX_ERR_ROTATION_PENDING: { status: 409, smtp: [554, '5.0.0'], description: 'A DKIM key rotation is already waiting for its records to be published and verified.' },
   TX_ERR_WEBHOOK_TARGET_REFUSED: {
     status: 422,

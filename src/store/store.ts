@@ -256,12 +256,18 @@ export interface DomainCheck {
   readonly records: readonly RecordCheck[];
 }
 
-/** A sending domain of a tenant. A domain belongs to at most one tenant. */
+/**
+ * A tenant's claim on a sending domain. Several tenants may hold pending claims on related
+ * names (the domain, its parents, its subdomains); once one proves ownership (`ownedAt`), the
+ * others' related pending claims are dropped and nobody else can claim them.
+ */
 export interface SendingDomain {
   readonly tenantId: string;
   /** Lower-case A-labels. */
   readonly name: string;
   readonly createdAt: number;
+  /** When a verification first found every required record (the tenant's own DKIM keys among them); null while the claim is pending. */
+  readonly ownedAt: number | null;
   readonly dkim: DkimChoice;
   /** When the last verification found every required record ok; null when it did not. */
   readonly verifiedAt: number | null;
@@ -270,7 +276,24 @@ export interface SendingDomain {
   readonly keys: readonly DkimKeyRecord[];
 }
 
+/** created; exists: this tenant has the name already; taken: another tenant owns it, a parent or a subdomain. */
 export type CreateDomainResult = 'created' | 'exists' | 'taken';
+
+/**
+ * recorded: the check was saved (not verified, or the claim was owned already); owned: the check
+ * proved ownership, other tenants' related pending claims were dropped; taken: it would have,
+ * but another tenant owns the name, a parent or a subdomain (saved as not verified); missing:
+ * no such claim.
+ */
+export type DomainCheckResult = 'recorded' | 'owned' | 'taken' | 'missing';
+
+/** Who claims a name, for the sender check. */
+export interface DomainClaim {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly ownedAt: number | null;
+}
 
 /** What the feedback paths need to know about a delivery they were told about. */
 /** What feedback and tracking need to know of the delivery a token names. */
@@ -418,8 +441,12 @@ export interface Store {
   /** Adds or refreshes many addresses in one transaction (CSV import). */
   suppressMany(list: readonly Suppression[]): Promise<{ added: number; updated: number }>;
 
-  // Sending domains and their DKIM keys
+  // Sending domains and their DKIM keys. Ownership (createDomain, recordDomainCheck) is decided
+  // inside one serialized transaction, so two tenants racing for related names cannot both win.
+  /** A pending claim (d.ownedAt is ignored); 'taken' when another tenant owns the name, a parent or a subdomain. */
   createDomain(d: SendingDomain): Promise<CreateDomainResult>;
+  /** Every tenant's claims on exactly these names. */
+  domainClaims(names: readonly string[]): Promise<DomainClaim[]>;
   getDomain(tenantId: string, name: string): Promise<SendingDomain | undefined>;
   listDomains(tenantId: string): Promise<SendingDomain[]>;
   /** Removes the domain and its keys. */
@@ -427,7 +454,8 @@ export interface Store {
   addDkimKeys(tenantId: string, name: string, keys: readonly DkimKeyRecord[]): Promise<boolean>;
   /** Activates and deactivates keys at `now` in one transaction (rotation); false for no such domain. */
   switchDkimKeys(tenantId: string, name: string, sw: KeySwitch, now: number): Promise<boolean>;
-  recordDomainCheck(tenantId: string, name: string, check: DomainCheck): Promise<void>;
+  /** Saves a verification; a verified check of a pending claim proves ownership (see DomainCheckResult). */
+  recordDomainCheck(tenantId: string, name: string, check: DomainCheck): Promise<DomainCheckResult>;
 
   // Asynchronous feedback (bounce listener, unsubscribe links)
   getDeliveryRef(deliveryId: string): Promise<DeliveryRef | undefined>;

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { ARF_FIXTURES } from '../fixtures/bounces/arf.js';
 import { DSN_FIXTURES } from '../fixtures/bounces/dsn.js';
 import type { MessageView } from '../../src/store/store.js';
-import { sendToListener } from '../support/domains.js';
+import { proveOwnership, sendToListener } from '../support/domains.js';
 import { sinkRoute, startTxmail, type Harness } from '../support/harness.js';
 import { startSink, type Sink } from '../support/sink.js';
 
@@ -18,6 +18,7 @@ before(async () => {
   sink = await startSink({ tls: 'none' });
   tx = await startTxmail({ 'delivery.routes': [sinkRoute(sink.port, '*', 'none')], 'domains.allow_unverified_senders': false, 'domains.cache_s': 0 });
   assert.equal((await tx.post('/v1/domains', { name: 'acme.test' })).status, 201);
+  await proveOwnership(tx.app.store, tx.tenantId, 'acme.test');
 });
 after(async () => {
   await tx.close();

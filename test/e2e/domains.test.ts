@@ -77,6 +77,8 @@ test('adding a domain answers the exact DNS records to publish', async () => {
   added = res.body;
   assert.equal(added.name, 'acme.test');
   assert.equal(added.verified, false);
+  assert.equal(added.owned, false);
+  assert.ok(typeof added.claim_expires_at === 'string', 'a pending claim lapses unless verified');
   const dkim = byPurpose(added, 'dkim');
   assert.equal(dkim.length, 2, 'RSA and Ed25519: two signatures');
   assert.match(dkim[0]!.name, /^tx\d{8}-[a-z0-9]{4}\._domainkey\.acme\.test$/);
@@ -103,9 +105,9 @@ test('bad or repeated domains are refused with the reason', async () => {
   const bad = await call('POST', '/v1/domains', { name: 'not a domain', dkim_algorithm: 'dsa' });
   assert.equal(bad.status, 422);
   assert.deepEqual(((bad.body.error as { fields: Array<{ path: string }> }).fields).map((f) => f.path), ['name', 'dkim_algorithm']);
-  // Another tenant cannot add a domain that is taken.
-  const other = await tx.app.store.createTenant({ id: 'ten_other', name: 'other', createdAt: Date.now() }).then(() => tx.app.domains.add('ten_other', 'acme.test', 'rsa').catch((e: { code: string }) => e.code));
-  assert.equal(other, 'TX_ERR_DOMAIN_TAKEN');
+  // A pending claim blocks nobody: another tenant may claim the same name until one proves ownership.
+  await tx.app.store.createTenant({ id: 'ten_other', name: 'other', createdAt: Date.now() });
+  assert.equal((await tx.app.domains.add('ten_other', 'acme.test', 'rsa')).ownedAt, null);
   assert.equal((await call('GET', '/v1/domains/nope.test')).status, 404);
 });
 
@@ -171,7 +173,12 @@ test('verify: everything published → ok (long DKIM keys arrive split, over TCP
   const v = await call('POST', '/v1/domains/acme.test/verify');
   assert.ok(records(v.body).every((r) => r.status === 'ok'), JSON.stringify(statuses(v.body)));
   assert.equal(v.body.verified, true);
+  assert.equal(v.body.owned, true);
+  assert.equal(v.body.claim_expires_at, null);
   assert.ok(dns.queries.some((q) => q.type === 'TXT' && q.transport === 'tcp'), 'the 2048-bit key record came over TCP');
+  // The first proof wins: the other tenant's pending claim yielded, and the name is taken now.
+  assert.equal(await tx.app.store.getDomain('ten_other', 'acme.test'), undefined);
+  assert.equal(await tx.app.domains.add('ten_other', 'acme.test', 'rsa').catch((e: { code: string }) => e.code), 'TX_ERR_DOMAIN_TAKEN');
   const d = await call('GET', '/v1/domains/acme.test');
   assert.equal(d.body.verified, true);
   assert.ok(records(d.body).every((r) => r.status === 'ok'), 'GET shows the last verification');

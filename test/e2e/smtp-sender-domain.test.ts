@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { selfSignedPath } from '../../src/ingress/smtp/tls.js';
+import { proveOwnership } from '../support/domains.js';
 import { startSink, type Sink } from '../support/sink.js';
 import { sinkRoute, startTxmail, type Harness } from '../support/harness.js';
 
@@ -16,6 +17,7 @@ before(async () => {
   tx = await startTxmail({ 'delivery.routes': [sinkRoute(sink.port)], 'domains.allow_unverified_senders': false });
   const added = await tx.post('/v1/domains', { name: 'acme.test' });
   assert.equal(added.status, 201, JSON.stringify(added.body));
+  await proveOwnership(tx.app.store, tx.tenantId, 'acme.test');
 });
 after(async () => {
   await tx.close();

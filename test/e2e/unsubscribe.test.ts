@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { dkimVerdicts, sendToListener, zoneFor, type ApiRecord } from '../support/domains.js';
+import { dkimVerdicts, proveOwnership, sendToListener, zoneFor, type ApiRecord } from '../support/domains.js';
 import { sinkRoute, startTxmail, type Harness } from '../support/harness.js';
 import { startSink, type ReceivedMessage, type Sink } from '../support/sink.js';
 
@@ -25,6 +25,7 @@ before(async () => {
   });
   const added = await tx.post('/v1/domains', { name: 'acme.test' });
   assert.equal(added.status, 201);
+  await proveOwnership(tx.app.store, tx.tenantId, 'acme.test');
   dns.setZone(zoneFor(added.body.records as ApiRecord[]));
 });
 after(async () => {

@@ -4,6 +4,7 @@
 import { Resolver } from 'node:dns/promises';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import nodemailer from 'nodemailer';
+import type { Store } from '../../src/store/store.js';
 import type { Zone, ZoneEntry } from './dns-server.js';
 
 export interface ApiRecord {
@@ -48,4 +49,14 @@ export async function sendToListener(port: number, opts: { from: string | false;
   } finally {
     t.close();
   }
+}
+
+/**
+ * Records a passing verification straight in the store: the tenant's claim on `name` becomes
+ * owned, so it may send, for tests about something else than verification (the DNS path is
+ * covered in domains.test.ts and tenant-domains.test.ts).
+ */
+export async function proveOwnership(store: Store, tenantId: string, name: string): Promise<void> {
+  const r = await store.recordDomainCheck(tenantId, name, { at: Date.now(), verified: true, records: [] });
+  if (r === 'missing' || r === 'taken') throw new Error(`ownership of ${name} not proven: ${r}`);
 }

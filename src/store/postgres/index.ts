@@ -75,6 +75,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     listSuppressions: (tid, q) => sup.listSuppressions(db, tid, q),
     suppressMany: (list) => sup.suppressMany(db, list),
     createDomain: (d) => dom.createDomain(db, d),
+    domainClaims: (names) => dom.domainClaims(db, names),
     getDomain: (tid, name) => dom.getDomain(db, tid, name),
     listDomains: (tid) => dom.listDomains(db, tid),
     deleteDomain: (tid, name) => dom.deleteDomain(db, tid, name),

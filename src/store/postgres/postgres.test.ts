@@ -9,6 +9,7 @@ import pg from 'pg';
 import { message } from '../conformance/fixtures.js';
 import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
+import { describeDomainOwnership } from '../conformance/domain-ownership.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeSlots } from '../conformance/slots.js';
@@ -82,6 +83,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeStatsStore('postgres', factory);
   describeStatsScale('postgres', factory);
   describeDeliverability('postgres', factory);
+  describeDomainOwnership('postgres', factory);
   describeTemplates('postgres', factory);
   describeSlots('postgres', factory);
   describeCluster('postgres', factory);
@@ -255,5 +257,40 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
         await Promise.all([slow.end(), s.close()]);
       }
     });
+  });
+
+  test('postgres 0007: verified domains become owned, unverified ones pending; keys keep their domain', async () => {
+    const schema = newSchema();
+    const setup = new pg.Client({ connectionString: URL });
+    await setup.connect();
+    await setup.query(`CREATE SCHEMA "${schema}"`);
+    await setup.end();
+    const c = await rawClient(schema);
+    try {
+      await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      for (const m of MIGRATIONS.filter((x) => x.version < 7)) {
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+      }
+      await c.query(`INSERT INTO sending_domains (name, tenant_id, created_at, dkim, verified_at) VALUES ('old.test', 'ten_a', 1, 'rsa', 500), ('new.test', 'ten_b', 1, 'rsa', NULL)`);
+      await c.query(`INSERT INTO dkim_keys (id, domain, selector, algorithm, public_key, private_key_sealed, created_at, activated_at)
+                     VALUES ('k1', 'old.test', 's1', 'rsa-sha256', 'p', 'x', 1, 1), ('k2', 'new.test', 's1', 'rsa-sha256', 'p', 'x', 1, 1)`);
+    } finally {
+      await c.end();
+    }
+    const s = await openStore(schema);
+    try {
+      const old = await s.getDomain('ten_a', 'old.test');
+      const pending = await s.getDomain('ten_b', 'new.test');
+      assert.deepEqual([old?.ownedAt, old?.keys.map((k) => k.id)], [500, ['k1']]);
+      assert.deepEqual([pending?.ownedAt, pending?.keys.map((k) => k.id)], [null, ['k2']]);
+      assert.equal(await s.createDomain({ ...pending!, tenantId: 'ten_a', keys: [] }), 'created');
+      assert.equal(await s.createDomain({ ...old!, tenantId: 'ten_b', keys: [] }), 'taken');
+      // Keys go with their claim (the rebuilt foreign key cascades).
+      assert.equal(await s.deleteDomain('ten_b', 'new.test'), true);
+      assert.equal((await s.getDomain('ten_a', 'new.test'))?.keys.length, 0);
+    } finally {
+      await s.close();
+    }
   });
 }

@@ -55,6 +55,7 @@ export function openSqliteStore(path: string): Store {
     listSuppressions: (tid, q) => sup.listSuppressions(s, tid, q),
     suppressMany: (list) => sup.suppressMany(s, list),
     createDomain: (d) => dom.createDomain(s, d),
+    domainClaims: (names) => dom.domainClaims(s, names),
     getDomain: (tid, name) => dom.getDomain(s, tid, name),
     listDomains: (tid) => dom.listDomains(s, tid),
     deleteDomain: (tid, name) => dom.deleteDomain(s, tid, name),

@@ -34,13 +34,17 @@ function recordView(r: ExpectedRecord | RecordCheck, last: ReadonlyMap<string, R
   };
 }
 
-export function domainView(d: SendingDomain, records: readonly (ExpectedRecord | RecordCheck)[], now: number): Record<string, unknown> {
+export function domainView(d: SendingDomain, records: readonly (ExpectedRecord | RecordCheck)[], now: number, claimExpiresAt: number | null): Record<string, unknown> {
   const last = new Map((d.lastCheck?.records ?? []).map((c) => [`${c.type} ${c.name} ${c.value}`, c] as const));
   return {
     name: d.name,
     created_at: iso(d.createdAt),
     verified: d.lastCheck?.verified ?? false,
     verified_at: iso(d.verifiedAt),
+    // Sending needs a proven claim: a verification found the records this tenant was given.
+    owned: d.ownedAt !== null,
+    owned_at: iso(d.ownedAt),
+    claim_expires_at: iso(claimExpiresAt),
     last_checked_at: iso(d.lastCheck?.at ?? null),
     return_path_domain: records.find((r) => r.purpose === 'return_path')?.name ?? null,
     dkim: {
@@ -87,14 +91,14 @@ export async function domainRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     const s = service(deps);
     const d = await s.add(auth.tenantId, name, dkim);
     req.log.info({ tenant: auth.tenantId, domain: d.name, dkim }, 'sending domain added');
-    return reply.status(201).send(domainView(d, s.records(d), deps.now()));
+    return reply.status(201).send(domainView(d, s.records(d), deps.now(), s.claimExpiresAt(d)));
   });
 
   app.get('/domains', async (req) => {
     const auth = authOf(req);
     requireScope(auth, 'read');
     const s = service(deps);
-    return { domains: (await s.list(auth.tenantId)).map((d) => domainView(d, s.records(d), deps.now())) };
+    return { domains: (await s.list(auth.tenantId)).map((d) => domainView(d, s.records(d), deps.now(), s.claimExpiresAt(d))) };
   });
 
   app.get<{ Params: { name: string } }>('/domains/:name', async (req) => {
@@ -102,7 +106,7 @@ export async function domainRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     requireScope(auth, 'read');
     const s = service(deps);
     const d = await s.get(auth.tenantId, req.params.name);
-    return domainView(d, s.records(d), deps.now());
+    return domainView(d, s.records(d), deps.now(), s.claimExpiresAt(d));
   });
 
   app.delete<{ Params: { name: string } }>('/domains/:name', async (req, reply) => {
@@ -117,9 +121,10 @@ export async function domainRoutes(app: FastifyInstance, deps: HttpDeps): Promis
   app.post<{ Params: { name: string } }>('/domains/:name/verify', async (req) => {
     const auth = authOf(req);
     requireScope(auth, 'admin');
-    const r = await service(deps).verify(auth.tenantId, req.params.name);
+    const s = service(deps);
+    const r = await s.verify(auth.tenantId, req.params.name);
     if (r.switched) req.log.info({ tenant: auth.tenantId, domain: r.domain.name }, 'DKIM signing switched to the rotated keys');
-    return { ...domainView(r.domain, r.check.records, deps.now()), dkim_switched: r.switched };
+    return { ...domainView(r.domain, r.check.records, deps.now(), s.claimExpiresAt(r.domain)), dkim_switched: r.switched };
   });
 
   app.post<{ Params: { name: string } }>('/domains/:name/rotate', async (req) => {
@@ -128,6 +133,6 @@ export async function domainRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     const s = service(deps);
     const d = await s.rotate(auth.tenantId, req.params.name);
     req.log.info({ tenant: auth.tenantId, domain: d.name }, 'DKIM rotation started');
-    return domainView(d, s.records(d), deps.now());
+    return domainView(d, s.records(d), deps.now(), s.claimExpiresAt(d));
   });
 }

@@ -21,6 +21,8 @@ const CODES: Partial<Record<ErrorCode, readonly [errorCode: number, status: numb
   TX_ERR_UNSUPPORTED_MEDIA_TYPE: [409, 415],
   TX_ERR_FORBIDDEN: [405, 422],
   TX_ERR_SENDER_NOT_ALLOWED: [400, 422],
+  // Postmark's own code for a sender signature that is not confirmed yet.
+  TX_ERR_SENDER_NOT_VERIFIED: [401, 422],
   TX_ERR_TEMPLATE_NOT_FOUND: [1101, 422],
   TX_ERR_RATE_LIMITED: [429, 429],
   TX_ERR_UNAVAILABLE: [100, 503],

@@ -35,6 +35,8 @@ const TYPES: Partial<Record<ErrorCode, readonly [string, number]>> = {
   TX_ERR_TEMPLATE_MISSING_VARIABLE: ['BadRequestException', 400],
   TX_ERR_TOO_LARGE: ['MessageRejected', 400],
   TX_ERR_SENDER_NOT_ALLOWED: ['MessageRejected', 400],
+  // SES answers an unverified identity with MessageRejected ("Email address is not verified").
+  TX_ERR_SENDER_NOT_VERIFIED: ['MessageRejected', 400],
   TX_ERR_UNAUTHENTICATED: ['UnrecognizedClientException', 403],
   TX_ERR_SIGNATURE_INVALID: ['InvalidSignatureException', 403],
   TX_ERR_FORBIDDEN: ['AccessDeniedException', 403],
