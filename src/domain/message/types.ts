@@ -60,7 +60,10 @@ export interface SendRequest {
 
 export interface TrackingOptions {
   readonly opens?: boolean;
+  /** Links in the HTML part. */
   readonly clicks?: boolean;
+  /** Links in the plain-text part too (the compatible APIs' per-message switch); off unless asked. */
+  readonly textClicks?: boolean;
 }
 
 export type PartsContent = Extract<Content, { readonly kind: 'parts' }>;

@@ -4,6 +4,7 @@ import { signToken } from '../tokens.js';
 import { clickUrl, openUrl, readClickToken, readOpenToken, trackingBase } from './links.js';
 import { classifyEngagement } from './machine.js';
 import { decodeEntities, planHtml, renderHtml } from './rewrite.js';
+import { planText, renderText } from './text.js';
 
 const ORIGIN = 'https://t.example.com';
 const track = (html: string, opts: { clicks?: boolean; opens?: boolean } = {}): string =>
@@ -86,4 +87,14 @@ test('machine opens and clicks are recognised; a person is not', () => {
   assert.deepEqual(classifyEngagement({ ...click, userAgent: 'python-requests/2.31' }, policy), { machine: true, reason: 'scanner_user_agent' });
   assert.deepEqual(classifyEngagement({ ...click, sinceDeliveredMs: 1200 }, policy), { machine: true, reason: 'too_fast' });
   assert.deepEqual(classifyEngagement({ ...click, userAgent: null }, policy), { machine: true, reason: 'no_user_agent' });
+});
+
+test('text parts: bare http(s) URLs become tracking URLs, trailing punctuation stays outside', () => {
+  const text = 'Reset: https://shop.test/reset?t=1&u=2.\nHelp (https://shop.test/help) or mailto:help@shop.test\nLeave: https://shop.test/unsubscribe?u=1\nOurs: https://t.example.com/u/x';
+  const out = renderText(planText(text, ORIGIN), (u) => `[${u}]`);
+  assert.equal(
+    out,
+    'Reset: [https://shop.test/reset?t=1&u=2].\nHelp ([https://shop.test/help]) or mailto:help@shop.test\nLeave: https://shop.test/unsubscribe?u=1\nOurs: https://t.example.com/u/x',
+  );
+  assert.equal(renderText(planText('no links here', ORIGIN), () => 'x'), 'no links here');
 });

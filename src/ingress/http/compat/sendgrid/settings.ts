@@ -1,0 +1,91 @@
+// The switches of a SendGrid mail/send body beyond the message itself: tracking_settings,
+// mail_settings, asm, ip_pool_name, batch_id. Each one is honoured as SendGrid documents it or
+// refused with SendGrid's error naming the field; none is accepted and silently dropped (a
+// sender who turned click tracking off for a password reset must get an untouched link, and
+// one who asked for an IP pool or an unsubscribe group must not believe they got it).
+import type { FieldError } from '../../../../domain/errors.js';
+import type { TrackingOptions } from '../../../../domain/message/types.js';
+import { isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
+
+export interface SgSettings {
+  readonly tracking: TrackingOptions | undefined;
+  readonly sandbox: boolean;
+}
+
+type Errors = FieldError[];
+
+/** `{enable: boolean}`-style objects: the flag, undefined when absent, with an error when not a boolean. */
+function flag(obj: unknown, key: string, path: string, errors: Errors): boolean | undefined {
+  if (!isRecord(obj)) return undefined;
+  const v = obj[key];
+  if (isAbsent(v)) return undefined;
+  if (typeof v !== 'boolean') {
+    errors.push({ path: `${path}.${key}`, message: `The ${path}.${key} param should be a boolean value.` });
+    return undefined;
+  }
+  return v;
+}
+
+function objectAt(body: Record<string, unknown>, key: string, path: string, errors: Errors): Record<string, unknown> | undefined {
+  const v = body[key];
+  if (isAbsent(v)) return undefined;
+  if (!isRecord(v)) {
+    errors.push({ path, message: `${path} must be an object.` });
+    return undefined;
+  }
+  return v;
+}
+
+/** A feature txmail does not have: refused when switched on, accepted when off (it is off here). */
+function refuseEnabled(parent: Record<string, unknown> | undefined, key: string, path: string, why: string, errors: Errors): void {
+  if (!parent || isAbsent(parent[key])) return;
+  const on = flag(parent[key], 'enable', `${path}.${key}`, errors);
+  if (!isRecord(parent[key])) errors.push({ path: `${path}.${key}`, message: `${path}.${key} must be an object.` });
+  else if (on === true) errors.push({ path: `${path}.${key}.enable`, message: `${path}.${key} is not supported by this server (txmail): ${why}` });
+}
+
+export function parseSendGridSettings(body: Record<string, unknown>, errors: Errors): SgSettings {
+  const ts = objectAt(body, 'tracking_settings', 'tracking_settings', errors);
+  let tracking: { opens?: boolean; clicks?: boolean; textClicks?: boolean } | undefined;
+  if (ts) {
+    tracking = {};
+    if (!isAbsent(ts['click_tracking'])) {
+      const clicks = flag(ts['click_tracking'], 'enable', 'tracking_settings.click_tracking', errors);
+      const text = flag(ts['click_tracking'], 'enable_text', 'tracking_settings.click_tracking', errors);
+      if (clicks !== undefined) tracking.clicks = clicks;
+      // SendGrid tracks text links only as part of click tracking.
+      if (clicks === true && text === true) tracking.textClicks = true;
+    }
+    if (!isAbsent(ts['open_tracking'])) {
+      const opens = flag(ts['open_tracking'], 'enable', 'tracking_settings.open_tracking', errors);
+      if (opens !== undefined) tracking.opens = opens;
+      const tag = isRecord(ts['open_tracking']) ? ts['open_tracking']['substitution_tag'] : undefined;
+      if (!isAbsent(tag) && tag !== '') {
+        errors.push({
+          path: 'tracking_settings.open_tracking.substitution_tag',
+          message: 'tracking_settings.open_tracking.substitution_tag is not supported by this server (txmail): the open pixel always goes at the end of the HTML body.',
+        });
+      }
+    }
+    refuseEnabled(ts, 'subscription_tracking', 'tracking_settings', 'txmail does not insert unsubscribe text into the body; it adds a one-click List-Unsubscribe header to bulk mail (see the tenant setting list_unsubscribe).', errors);
+    refuseEnabled(ts, 'ganalytics', 'tracking_settings', 'txmail does not add Google Analytics parameters to links; put utm_ parameters in the links themselves.', errors);
+  }
+
+  const ms = objectAt(body, 'mail_settings', 'mail_settings', errors);
+  const sandbox = flag(ms?.['sandbox_mode'], 'enable', 'mail_settings.sandbox_mode', errors) === true;
+  for (const bypass of ['bypass_list_management', 'bypass_spam_management', 'bypass_bounce_management', 'bypass_unsubscribe_management']) {
+    refuseEnabled(ms, bypass, 'mail_settings', 'txmail never sends to a suppressed address; remove the address from the suppression list (/v1/suppressions) instead.', errors);
+  }
+  refuseEnabled(ms, 'footer', 'mail_settings', 'txmail does not append footers; put the footer in the content.', errors);
+
+  if (!isAbsent(body['asm'])) {
+    errors.push({ path: 'asm', message: 'asm (unsubscribe groups) is not supported by this server (txmail): it has no unsubscribe groups; leave asm out, and mark bulk mail with a Precedence: bulk header for a one-click List-Unsubscribe.' });
+  }
+  if (!isAbsent(body['ip_pool_name'])) {
+    errors.push({ path: 'ip_pool_name', message: 'ip_pool_name is not supported by this server (txmail): it has no IP pools yet, and sending from another address than the one asked for is not done silently; leave ip_pool_name out.' });
+  }
+  if (!isAbsent(body['batch_id'])) {
+    errors.push({ path: 'batch_id', message: 'batch_id is not supported by this server (txmail): it has no batches to pause or cancel scheduled sends with; leave batch_id out.' });
+  }
+  return { tracking, sandbox };
+}
