@@ -123,6 +123,26 @@ test('SendGrid: switches txmail cannot honour are refused with SendGrid errors n
   assert.equal(await queued(), before + 1);
 });
 
+test('SendGrid: On-Behalf-Of (a subuser) is refused rather than sent from the key’s own account', async () => {
+  const client = new Client();
+  client.setApiKey(tx.key);
+  client.setDefaultRequest('baseUrl', `${tx.url}/`);
+  client.setImpersonateSubuser('subuser-a');
+  sgMail.setClient(client);
+  try {
+    await assert.rejects(sgMail.send({ to: 'obo@sg.test', from: FROM, subject: 's', text: 't' }), (e: SgError) => {
+      assert.equal(e.code, 400);
+      assert.deepEqual(
+        e.response?.body?.errors?.map((x) => x.field),
+        ['On-Behalf-Of'],
+      );
+      return true;
+    });
+  } finally {
+    client.setImpersonateSubuser('');
+  }
+});
+
 test('SendGrid sandbox mode runs the send checks: a sender outside the account fails as it would for real', async () => {
   const before = await queued();
   const sandbox = { mailSettings: { sandboxMode: { enable: true } } };

@@ -42,6 +42,13 @@ export const sendgridPlugin: HttpPlugin = async (app, deps) => {
   app.post('/v3/mail/send', async (req, reply) => {
     const auth = authOfCompat(req);
     if (!auth.scopes.includes('send') && !auth.scopes.includes('admin')) throw new TxError('TX_ERR_FORBIDDEN', 'access forbidden');
+    // A subuser's mail sent with the parent's key: txmail's tenants have keys of their own, and
+    // sending the message from the key's own account instead would be silently wrong.
+    if (req.headers['on-behalf-of'] !== undefined) {
+      throw new TxError('TX_ERR_VALIDATION', 'On-Behalf-Of is not supported', [
+        { path: 'On-Behalf-Of', message: "On-Behalf-Of (sending as a subuser) is not supported by this server (txmail): use an API key of the subuser's own account." },
+      ]);
+    }
     const mail = parseSendGridMail(req.body, deps.limits, deps.now());
     const requests = await toSendRequests(deps.templates, auth.tenantId, mail);
     if (mail.sandbox) {
