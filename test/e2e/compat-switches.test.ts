@@ -210,6 +210,19 @@ test('Postmark: the broadcast stream sends as bulk mail; an unknown stream is re
   assert.equal(await queued(), before + 1);
 });
 
+test('Postmark templates: InlineCss (on by default, as Postmark) writes <style> rules into style attributes; false keeps them', async () => {
+  const tpl = await tx.post('/v1/templates', { name: 'pm-styled', subject: 'Hi {{name}}', html: '<html><head><style>p.x{color:#c00}</style></head><body><p class="x">Hi {{name}}</p></body></html>' });
+  assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+  await postmark().sendEmailWithTemplate({ From: FROM, To: 'inline@pm.test', TemplateAlias: 'pm-styled', TemplateModel: { name: 'Ann' }, TrackOpens: false, TrackLinks: Models.LinkTrackingOptions.None });
+  const inlined = (await arrived('inline@pm.test')).mail.html as string;
+  assert.match(inlined, /<p class="x" style="color: #c00;">Hi Ann<\/p>/);
+  assert.doesNotMatch(inlined, /<style/);
+  await postmark().sendEmailWithTemplate({ From: FROM, To: 'asis@pm.test', TemplateAlias: 'pm-styled', TemplateModel: { name: 'Bo' }, InlineCss: false, TrackOpens: false, TrackLinks: Models.LinkTrackingOptions.None });
+  const asIs = (await arrived('asis@pm.test')).mail.html as string;
+  assert.match(asIs, /<style>p\.x\{color:#c00\}<\/style>/);
+  assert.match(asIs, /<p class="x">Hi Bo<\/p>/);
+});
+
 test('SES: fields for features txmail does not have are refused with BadRequestException naming them', async () => {
   const r = await tx.get('/v1/ses-credentials');
   assert.equal(r.status, 200, JSON.stringify(r.body));

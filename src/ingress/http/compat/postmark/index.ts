@@ -9,6 +9,7 @@ import { TxError, type ErrorCode } from '../../../../domain/errors.js';
 import type { SendRequest } from '../../../../domain/message/types.js';
 import type { AcceptedMessage } from '../../../../store/store.js';
 import { emptyParts, withRendered } from '../../../templates.js';
+import { inlineCss } from '../../../../compose/template/inline-css.js';
 import type { HttpDeps } from '../../deps.js';
 import type { HttpPlugin } from '../../app.js';
 import { authOfCompat, compatErrors, type RenderedError } from '../common.js';
@@ -113,7 +114,8 @@ async function toSendRequest(deps: HttpDeps, tenantId: string, m: PmMessage): Pr
     return { ...base, content: { kind: 'parts', subject: m.subject, ...(text === undefined ? {} : { text }), ...(html === undefined ? {} : { html }), headers, attachments: m.attachments, replyTo: m.replyTo } };
   }
   const { compiled } = await deps.templates.resolve(tenantId, m.template.ref, undefined, 'TemplateAlias');
-  const rendered = deps.templates.render(compiled, m.template.model);
+  let rendered = deps.templates.render(compiled, m.template.model);
+  if (m.template.inlineCss && rendered.html !== undefined) rendered = { ...rendered, html: inlineCss(rendered.html) };
   return { ...base, content: withRendered(emptyParts({ headers, attachments: m.attachments, replyTo: m.replyTo }), rendered) };
 }
 

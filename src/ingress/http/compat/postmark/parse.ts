@@ -1,7 +1,8 @@
 // Postmark message bodies (PascalCase; addresses as comma-separated strings) to our terms,
 // with the shared field rules. TrackOpens and TrackLinks switch tracking for the message;
 // MessageStream "outbound" is the transactional default, "broadcast" sends as bulk mail, any
-// other stream is refused (ErrorCode 1235). InlineCss is accepted and has no effect (README).
+// other stream is refused (ErrorCode 1235). InlineCss (default true, as Postmark's) inlines a
+// template's <style> rules into style attributes.
 import { isAddressError, parseAddress, splitAddressList } from '../../../../domain/address/index.js';
 import type { FieldError } from '../../../../domain/errors.js';
 import type { Address, Attachment, Header, TrackingOptions } from '../../../../domain/message/types.js';
@@ -35,7 +36,7 @@ export interface PmMessage {
   /** MessageStream "broadcast": marked as bulk mail (Precedence: bulk, List-Unsubscribe). */
   readonly bulk: boolean;
   /** For /email/withTemplate: a template id or alias (our id or name) and its model. */
-  readonly template?: { readonly ref: string; readonly model: Record<string, unknown> };
+  readonly template?: { readonly ref: string; readonly model: Record<string, unknown>; readonly inlineCss: boolean };
 }
 
 const COMMON = ['From', 'To', 'Cc', 'Bcc', 'ReplyTo', 'Tag', 'Headers', 'TrackOpens', 'TrackLinks', 'Metadata', 'MessageStream', 'Attachments'];
@@ -120,7 +121,9 @@ export function parsePostmarkMessage(body: unknown, templated: boolean): { messa
     const ref = typeof alias === 'string' && alias !== '' ? alias : typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : undefined;
     if (ref === undefined) errors.push({ path: 'TemplateId', message: 'A TemplateId or TemplateAlias is required.' });
     const model = collect(parseTemplateData(body['TemplateModel'], 'TemplateModel')).value;
-    if (ref !== undefined) template = { ref, model };
+    const inline = body['InlineCss'];
+    if (!isAbsent(inline) && typeof inline !== 'boolean') errors.push({ path: 'InlineCss', message: 'must be true or false' });
+    if (ref !== undefined) template = { ref, model, inlineCss: inline !== false };
   } else {
     subject = isAbsent(body['Subject']) ? '' : collect(parseSubject(body['Subject'], 'Subject')).value;
     parts = collect(parseBodyParts(body['TextBody'], body['HtmlBody'], { text: 'TextBody', html: 'HtmlBody' })).value;
