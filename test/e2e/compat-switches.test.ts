@@ -103,7 +103,6 @@ test('SendGrid: switches txmail cannot honour are refused with SendGrid errors n
     [{ trackingSettings: { ganalytics: { enable: true, utmSource: 'x' } } }, 'tracking_settings.ganalytics.enable'],
     [{ trackingSettings: { openTracking: { enable: true, substitutionTag: '%open%' } } }, 'tracking_settings.open_tracking.substitution_tag'],
     [{ mailSettings: { bypassListManagement: { enable: true } } }, 'mail_settings.bypass_list_management.enable'],
-    [{ mailSettings: { footer: { enable: true, text: 'f' } } }, 'mail_settings.footer.enable'],
   ];
   for (const [extra, field] of cases) {
     await assert.rejects(sgMail.send({ ...base, ...extra }), (e: SgError) => {
@@ -141,6 +140,16 @@ test('SendGrid: On-Behalf-Of (a subuser) is refused rather than sent from the ke
   } finally {
     client.setImpersonateSubuser('');
   }
+});
+
+test('SendGrid: an enabled footer is added to the text and before </body>; a disabled one is not', async () => {
+  const footer = { text: 'Shop Ltd, 1 Main St', html: '<p class="footer">Shop Ltd, 1 Main St</p>' };
+  await sgMail.send({ to: 'footer@sg.test', from: FROM, subject: 'F', text: 'Body', html: '<html><body><p>Body</p></body></html>', mailSettings: { footer: { enable: true, ...footer } }, trackingSettings: { clickTracking: { enable: false }, openTracking: { enable: false } } });
+  const { mail } = await arrived('footer@sg.test');
+  assert.equal(mail.text?.trim(), 'Body\n\nShop Ltd, 1 Main St');
+  assert.match(mail.html as string, /<p>Body<\/p><p class="footer">Shop Ltd, 1 Main St<\/p><\/body>/);
+  await sgMail.send({ to: 'nofooter@sg.test', from: FROM, subject: 'F', text: 'Body', mailSettings: { footer: { enable: false, ...footer } } });
+  assert.equal((await arrived('nofooter@sg.test')).mail.text?.trim(), 'Body');
 });
 
 test('SendGrid sandbox mode runs the send checks: a sender outside the account fails as it would for real', async () => {

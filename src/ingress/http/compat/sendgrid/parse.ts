@@ -24,7 +24,7 @@ import { childPath, indexPath, isAbsent, isRecord } from '../../../../domain/mes
 import { parseTemplateData } from '../../../../domain/templates/validate.js';
 import { TxError } from '../../../../domain/errors.js';
 import type { TrackingOptions } from '../../../../domain/message/types.js';
-import { parseSendGridSettings } from './settings.js';
+import { parseSendGridSettings, type SgFooter } from './settings.js';
 
 export interface SgPersonalization {
   /** A personalization's own sender, over the request's. */
@@ -54,6 +54,7 @@ export interface SgMail {
   readonly templateId: string | undefined;
   readonly sandbox: boolean;
   readonly tracking: TrackingOptions | undefined;
+  readonly footer: SgFooter | undefined;
   /** Legacy section tags: replaced after substitutions (a substitution may name a section). */
   readonly sections: ReadonlyArray<readonly [string, string]>;
   readonly personalizations: SgPersonalization[];
@@ -117,7 +118,7 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
   const categories = collect(parseTags(body['categories'], 'categories')).value;
   const customArgs = collect(parseMetadata(body['custom_args'], 'custom_args')).value;
   const sendAt = collect(parseSendAt(body['send_at'], now, SENDGRID_MAX_AHEAD_MS, 'send_at')).value;
-  const { sandbox, tracking } = parseSendGridSettings(body, errors);
+  const { sandbox, tracking, footer } = parseSendGridSettings(body, errors);
   const sections = Object.entries(collect(parseMetadata(body['sections'], 'sections')).value);
 
   const templated = typeof templateId === 'string' && templateId !== '';
@@ -148,6 +149,7 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
     templateId: templated ? templateId : undefined,
     sandbox,
     tracking,
+    footer,
     sections,
     personalizations: personalizations as SgPersonalization[],
   };

@@ -1,5 +1,5 @@
 // The switches of a SendGrid mail/send body beyond the message itself: tracking_settings,
-// mail_settings, asm, ip_pool_name, batch_id. Each one is honoured as SendGrid documents it or
+// mail_settings (sandbox, footer, bypasses), asm, ip_pool_name, batch_id. Each one is honoured as SendGrid documents it or
 // refused with SendGrid's error naming the field; none is accepted and silently dropped (a
 // sender who turned click tracking off for a password reset must get an untouched link, and
 // one who asked for an IP pool or an unsubscribe group must not believe they got it).
@@ -7,9 +7,16 @@ import type { FieldError } from '../../../../domain/errors.js';
 import type { TrackingOptions } from '../../../../domain/message/types.js';
 import { isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
 
+export interface SgFooter {
+  readonly text: string | undefined;
+  readonly html: string | undefined;
+}
+
 export interface SgSettings {
   readonly tracking: TrackingOptions | undefined;
   readonly sandbox: boolean;
+  /** mail_settings.footer when enabled: appended to the text and HTML parts. */
+  readonly footer: SgFooter | undefined;
 }
 
 type Errors = FieldError[];
@@ -76,7 +83,7 @@ export function parseSendGridSettings(body: Record<string, unknown>, errors: Err
   for (const bypass of ['bypass_list_management', 'bypass_spam_management', 'bypass_bounce_management', 'bypass_unsubscribe_management']) {
     refuseEnabled(ms, bypass, 'mail_settings', 'txmail never sends to a suppressed address; remove the address from the suppression list (/v1/suppressions) instead.', errors);
   }
-  refuseEnabled(ms, 'footer', 'mail_settings', 'txmail does not append footers; put the footer in the content.', errors);
+  const footer = parseFooter(ms?.['footer'], errors);
 
   if (!isAbsent(body['asm'])) {
     errors.push({ path: 'asm', message: 'asm (unsubscribe groups) is not supported by this server (txmail): it has no unsubscribe groups; leave asm out, and mark bulk mail with a Precedence: bulk header for a one-click List-Unsubscribe.' });
@@ -87,5 +94,36 @@ export function parseSendGridSettings(body: Record<string, unknown>, errors: Err
   if (!isAbsent(body['batch_id'])) {
     errors.push({ path: 'batch_id', message: 'batch_id is not supported by this server (txmail): it has no batches to pause or cancel scheduled sends with; leave batch_id out.' });
   }
-  return { tracking, sandbox };
+  return { tracking, sandbox, footer };
+}
+
+function parseFooter(input: unknown, errors: Errors): SgFooter | undefined {
+  const path = 'mail_settings.footer';
+  if (isAbsent(input)) return undefined;
+  if (!isRecord(input)) {
+    errors.push({ path, message: `${path} must be an object.` });
+    return undefined;
+  }
+  const on = flag(input, 'enable', path, errors);
+  const part = (k: 'text' | 'html'): string | undefined => {
+    const v = input[k];
+    if (isAbsent(v)) return undefined;
+    if (typeof v !== 'string') errors.push({ path: `${path}.${k}`, message: `The ${path}.${k} param should be a string.` });
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const text = part('text');
+  const html = part('html');
+  return on === true ? { text, html } : undefined;
+}
+
+/** Adds the footer as SendGrid does: at the end of the text, before </body> in HTML (or at its end). */
+export function withFooter(content: { text?: string; html?: string }, footer: SgFooter | undefined): { text?: string; html?: string } {
+  if (!footer) return content;
+  const out: { text?: string; html?: string } = { ...content };
+  if (content.text !== undefined && footer.text !== undefined) out.text = `${content.text}\n\n${footer.text}`;
+  if (content.html !== undefined && footer.html !== undefined) {
+    const at = content.html.toLowerCase().lastIndexOf('</body');
+    out.html = at === -1 ? content.html + footer.html : content.html.slice(0, at) + footer.html + content.html.slice(at);
+  }
+  return out;
 }
