@@ -100,7 +100,6 @@ test('SendGrid: switches txmail cannot honour are refused with SendGrid errors n
     [{ ipPoolName: 'transactional' }, 'ip_pool_name'],
     [{ batchId: 'YOUR_BATCH_ID' }, 'batch_id'],
     [{ trackingSettings: { subscriptionTracking: { enable: true } } }, 'tracking_settings.subscription_tracking.enable'],
-    [{ trackingSettings: { ganalytics: { enable: true, utmSource: 'x' } } }, 'tracking_settings.ganalytics.enable'],
     [{ trackingSettings: { openTracking: { enable: true, substitutionTag: '%open%' } } }, 'tracking_settings.open_tracking.substitution_tag'],
     [{ mailSettings: { bypassListManagement: { enable: true } } }, 'mail_settings.bypass_list_management.enable'],
   ];
@@ -150,6 +149,26 @@ test('SendGrid: an enabled footer is added to the text and before </body>; a dis
   assert.match(mail.html as string, /<p>Body<\/p><p class="footer">Shop Ltd, 1 Main St<\/p><\/body>/);
   await sgMail.send({ to: 'nofooter@sg.test', from: FROM, subject: 'F', text: 'Body', mailSettings: { footer: { enable: false, ...footer } } });
   assert.equal((await arrived('nofooter@sg.test')).mail.text?.trim(), 'Body');
+});
+
+test('SendGrid: ganalytics adds the campaign parameters to the web links of both parts, under click tracking', async () => {
+  await sgMail.send({
+    to: 'utm@sg.test',
+    from: FROM,
+    subject: 'U',
+    text: TEXT,
+    html: HTML,
+    trackingSettings: { ganalytics: { enable: true, utmSource: 'txmail', utmMedium: 'email', utmCampaign: 'reset' }, clickTracking: { enable: false }, openTracking: { enable: false } },
+  });
+  const { mail } = await arrived('utm@sg.test');
+  const expected = `${RESET}&utm_source=txmail&utm_medium=email&utm_campaign=reset`;
+  assert.deepEqual(hrefs(mail.html as string), [expected]);
+  assert.equal(mail.text?.trim(), `Reset your password: ${expected}`);
+  // With click tracking on, the tracked link leads to the link with its parameters.
+  await sgMail.send({ to: 'utm-tracked@sg.test', from: FROM, subject: 'U', html: HTML, trackingSettings: { ganalytics: { enable: true, utmSource: 'txmail' } } });
+  const link = hrefs((await arrived('utm-tracked@sg.test')).mail.html as string)[0]!;
+  assert.ok(tracked(link), link);
+  assert.equal((await fetch(link, { redirect: 'manual' })).headers.get('location'), `${RESET}&utm_source=txmail`);
 });
 
 test('SendGrid sandbox mode runs the send checks: a sender outside the account fails as it would for real', async () => {

@@ -5,6 +5,7 @@ import { clickUrl, openUrl, readClickToken, readOpenToken, trackingBase } from '
 import { classifyEngagement } from './machine.js';
 import { decodeEntities, planHtml, renderHtml } from './rewrite.js';
 import { planText, renderText } from './text.js';
+import { utmHtml, utmText, withUtm } from './utm.js';
 
 const ORIGIN = 'https://t.example.com';
 const track = (html: string, opts: { clicks?: boolean; opens?: boolean } = {}): string =>
@@ -97,4 +98,12 @@ test('text parts: bare http(s) URLs become tracking URLs, trailing punctuation s
     'Reset: [https://shop.test/reset?t=1&u=2].\nHelp ([https://shop.test/help]) or mailto:help@shop.test\nLeave: https://shop.test/unsubscribe?u=1\nOurs: https://t.example.com/u/x',
   );
   assert.equal(renderText(planText('no links here', ORIGIN), () => 'x'), 'no links here');
+});
+
+test('utm parameters go on web links in HTML and text; parameters a link has are kept; unsubscribe links stay', () => {
+  const p = { utm_source: 'sendgrid', utm_medium: 'email', utm_campaign: 'spring sale' };
+  assert.equal(withUtm('https://shop.test/a?x=1&utm_source=own', p), 'https://shop.test/a?x=1&utm_source=own&utm_medium=email&utm_campaign=spring+sale');
+  const html = utmHtml('<a href="https://shop.test/a">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>', p);
+  assert.equal(html, '<a href="https://shop.test/a?utm_source=sendgrid&amp;utm_medium=email&amp;utm_campaign=spring+sale">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>');
+  assert.equal(utmText('See https://shop.test/a.', { utm_source: 's' }), 'See https://shop.test/a?utm_source=s.');
 });

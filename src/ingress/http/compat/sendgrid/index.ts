@@ -12,7 +12,7 @@ import type { TemplateService } from '../../../templates.js';
 import type { HttpPlugin } from '../../app.js';
 import { authOfCompat, compatErrors, mergeHeaders, type RenderedError } from '../common.js';
 import { parseSendGridMail, type SgMail, type SgPersonalization } from './parse.js';
-import { withFooter } from './settings.js';
+import { withFooter, withUtmParams } from './settings.js';
 
 /** `personalizations[0].to[1].email` → `personalizations.0.to.1.email`, as SendGrid names fields. */
 export function sendGridField(path: string): string {
@@ -85,12 +85,16 @@ export async function toSendRequests(templates: TemplateService, tenantId: strin
     }
     // A dynamic template's subject wins; an empty one falls back to the request's.
     const subject = substitute(rendered.subject || (p.subject ?? mail.subject ?? ''), p, mail.sections);
-    const { text, html } = withFooter(
-      {
-        ...(rendered.text === undefined ? {} : { text: substitute(rendered.text, p, mail.sections) }),
-        ...(rendered.html === undefined ? {} : { html: substitute(rendered.html, p, mail.sections) }),
-      },
-      mail.footer,
+    // The footer first, so its links get the campaign parameters too.
+    const { text, html } = withUtmParams(
+      withFooter(
+        {
+          ...(rendered.text === undefined ? {} : { text: substitute(rendered.text, p, mail.sections) }),
+          ...(rendered.html === undefined ? {} : { html: substitute(rendered.html, p, mail.sections) }),
+        },
+        mail.footer,
+      ),
+      mail.utm,
     );
     const metadata = parseMetadata({ ...mail.customArgs, ...p.customArgs }, `${path}.custom_args`);
     if (metadata.errors.length > 0) throw new TxError('TX_ERR_VALIDATION', `Invalid request: ${metadata.errors[0]!.message}`, metadata.errors);

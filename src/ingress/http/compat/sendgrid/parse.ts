@@ -25,6 +25,7 @@ import { parseTemplateData } from '../../../../domain/templates/validate.js';
 import { TxError } from '../../../../domain/errors.js';
 import type { TrackingOptions } from '../../../../domain/message/types.js';
 import { parseSendGridSettings, type SgFooter } from './settings.js';
+import type { UtmParams } from '../../../../domain/tracking/utm.js';
 
 export interface SgPersonalization {
   /** A personalization's own sender, over the request's. */
@@ -55,6 +56,7 @@ export interface SgMail {
   readonly sandbox: boolean;
   readonly tracking: TrackingOptions | undefined;
   readonly footer: SgFooter | undefined;
+  readonly utm: UtmParams | undefined;
   /** Legacy section tags: replaced after substitutions (a substitution may name a section). */
   readonly sections: ReadonlyArray<readonly [string, string]>;
   readonly personalizations: SgPersonalization[];
@@ -118,7 +120,7 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
   const categories = collect(parseTags(body['categories'], 'categories')).value;
   const customArgs = collect(parseMetadata(body['custom_args'], 'custom_args')).value;
   const sendAt = collect(parseSendAt(body['send_at'], now, SENDGRID_MAX_AHEAD_MS, 'send_at')).value;
-  const { sandbox, tracking, footer } = parseSendGridSettings(body, errors);
+  const { sandbox, tracking, footer, utm } = parseSendGridSettings(body, errors);
   const sections = Object.entries(collect(parseMetadata(body['sections'], 'sections')).value);
 
   const templated = typeof templateId === 'string' && templateId !== '';
@@ -150,6 +152,7 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
     sandbox,
     tracking,
     footer,
+    utm,
     sections,
     personalizations: personalizations as SgPersonalization[],
   };

@@ -6,6 +6,7 @@
 import type { FieldError } from '../../../../domain/errors.js';
 import type { TrackingOptions } from '../../../../domain/message/types.js';
 import { isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
+import { utmHtml, utmText, type UtmParams } from '../../../../domain/tracking/utm.js';
 
 export interface SgFooter {
   readonly text: string | undefined;
@@ -17,7 +18,11 @@ export interface SgSettings {
   readonly sandbox: boolean;
   /** mail_settings.footer when enabled: appended to the text and HTML parts. */
   readonly footer: SgFooter | undefined;
+  /** tracking_settings.ganalytics when enabled: parameters added to every web link. */
+  readonly utm: UtmParams | undefined;
 }
+
+const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_term', 'utm_content', 'utm_campaign'] as const;
 
 type Errors = FieldError[];
 
@@ -53,6 +58,7 @@ function refuseEnabled(parent: Record<string, unknown> | undefined, key: string,
 
 export function parseSendGridSettings(body: Record<string, unknown>, errors: Errors): SgSettings {
   const ts = objectAt(body, 'tracking_settings', 'tracking_settings', errors);
+  let utm: UtmParams | undefined;
   let tracking: { opens?: boolean; clicks?: boolean; textClicks?: boolean } | undefined;
   if (ts) {
     tracking = {};
@@ -75,7 +81,7 @@ export function parseSendGridSettings(body: Record<string, unknown>, errors: Err
       }
     }
     refuseEnabled(ts, 'subscription_tracking', 'tracking_settings', 'txmail does not insert unsubscribe text into the body; it adds a one-click List-Unsubscribe header to bulk mail (see the tenant setting list_unsubscribe).', errors);
-    refuseEnabled(ts, 'ganalytics', 'tracking_settings', 'txmail does not add Google Analytics parameters to links; put utm_ parameters in the links themselves.', errors);
+    utm = parseGanalytics(ts['ganalytics'], errors);
   }
 
   const ms = objectAt(body, 'mail_settings', 'mail_settings', errors);
@@ -94,7 +100,34 @@ export function parseSendGridSettings(body: Record<string, unknown>, errors: Err
   if (!isAbsent(body['batch_id'])) {
     errors.push({ path: 'batch_id', message: 'batch_id is not supported by this server (txmail): it has no batches to pause or cancel scheduled sends with; leave batch_id out.' });
   }
-  return { tracking, sandbox, footer };
+  return { tracking, sandbox, footer, utm };
+}
+
+function parseGanalytics(input: unknown, errors: Errors): UtmParams | undefined {
+  const path = 'tracking_settings.ganalytics';
+  if (isAbsent(input)) return undefined;
+  if (!isRecord(input)) {
+    errors.push({ path, message: `${path} must be an object.` });
+    return undefined;
+  }
+  const on = flag(input, 'enable', path, errors);
+  const out: Partial<Record<(typeof UTM_KEYS)[number], string>> = {};
+  for (const k of UTM_KEYS) {
+    const v = input[k];
+    if (isAbsent(v)) continue;
+    if (typeof v !== 'string') errors.push({ path: `${path}.${k}`, message: `The ${path}.${k} param should be a string.` });
+    else out[k] = v;
+  }
+  return on === true ? out : undefined;
+}
+
+/** Adds the campaign parameters to the web links of both parts. */
+export function withUtmParams(content: { text?: string; html?: string }, utm: UtmParams | undefined): { text?: string; html?: string } {
+  if (!utm) return content;
+  return {
+    ...(content.text === undefined ? {} : { text: utmText(content.text, utm) }),
+    ...(content.html === undefined ? {} : { html: utmHtml(content.html, utm) }),
+  };
 }
 
 function parseFooter(input: unknown, errors: Errors): SgFooter | undefined {
