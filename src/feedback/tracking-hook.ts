@@ -1,8 +1,9 @@
 // Open and click tracking on the send path (SendHooks.personalize): when the message or its
 // tenant asks for it, each recipient's HTML gets its own pixel and link tokens (they name the
 // delivery), so each recipient gets a MIME variant of its own. Plain-text parts are touched
-// only when the request asks for it (`textClicks`, from the compatible APIs). When tracking is off, the contents are handed back unchanged: the message keeps its
-// one shared MIME, and the only work is a cached lookup of the tenant's setting.
+// only when the request asks for it (`textClicks`, from the compatible APIs). When tracking
+// is off, the contents are handed back unchanged: the message keeps its one shared MIME, and
+// the only work is a cached lookup of the tenant's setting.
 import { clickUrl, openUrl, trackingBase } from '../domain/tracking/links.js';
 import { planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
 import { planText, renderText } from '../domain/tracking/text.js';

@@ -4,7 +4,7 @@
 // Unknown top-level fields are ignored, as SendGrid does; known ones are checked, and the
 // switches (tracking, mail settings, asm, IP pools, batches) are honoured or refused in settings.ts.
 import type { FieldError } from '../../../../domain/errors.js';
-import type { Address, Attachment, Header } from '../../../../domain/message/types.js';
+import type { Address, Attachment, Header, TrackingOptions } from '../../../../domain/message/types.js';
 import {
   assertRecipientLimit,
   assertSizeLimit,
@@ -23,9 +23,8 @@ import {
 import { childPath, indexPath, isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
 import { parseTemplateData } from '../../../../domain/templates/validate.js';
 import { TxError } from '../../../../domain/errors.js';
-import type { TrackingOptions } from '../../../../domain/message/types.js';
-import { parseSendGridSettings, type SgFooter } from './settings.js';
 import type { UtmParams } from '../../../../domain/tracking/utm.js';
+import { parseSendGridSettings, type SgFooter } from './settings.js';
 
 export interface SgPersonalization {
   /** A personalization's own sender, over the request's. */
