@@ -5,7 +5,7 @@
 // is off, the contents are handed back unchanged: the message keeps its one shared MIME, and
 // the only work is a cached lookup of the tenant's setting.
 import { clickUrl, openUrl, trackingBase } from '../domain/tracking/links.js';
-import { planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
+import { placePixelAt, planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
 import { planText, renderText } from '../domain/tracking/text.js';
 import { newSecret } from '../lib/ids.js';
 import type { PartsContent, PersonalizeContext, SendHooks } from '../ingress/send.js';
@@ -50,6 +50,9 @@ export class TrackingHook implements SendHooks {
     const opens = t?.opens ?? tenant.opens;
     const clicks = t?.clicks ?? tenant.clicks;
     const textClicks = t?.textClicks === true;
+    const tag = t?.openTag;
+    // A pixel tag with opens off stands for nothing: it is taken out of the HTML.
+    if (tag && !opens) contents = contents.map((c) => (c.html?.includes(tag) ? { ...c, html: c.html.split(tag).join('') } : c));
     if (!opens && !clicks && !textClicks) return contents;
     const secret = await (this._secret ??= this._deps.store.getOrCreateSecret(TRACKING_SECRET, () => newSecret(32)));
     // Usually every recipient has the same HTML and text: plan each once.
@@ -59,7 +62,7 @@ export class TrackingHook implements SendHooks {
       let plan: HtmlPlan | undefined;
       if (c.html !== undefined && (opens || clicks)) {
         plan = plans.get(c.html);
-        if (!plan) plans.set(c.html, (plan = planHtml(c.html, { opens, clicks, trackingOrigin: this._origin })));
+        if (!plan) plans.set(c.html, (plan = this._plan(c.html, opens, clicks, tag)));
       }
       let textPlan: HtmlPlan | undefined;
       if (c.text !== undefined && textClicks) {
@@ -76,6 +79,12 @@ export class TrackingHook implements SendHooks {
       };
     });
   };
+
+  /** The HTML's plan; with a pixel tag present, the pixel goes there instead of before </body>. */
+  private _plan(html: string, opens: boolean, clicks: boolean, tag: string | undefined): HtmlPlan {
+    const atTag = opens && tag ? placePixelAt(planHtml(html, { opens: false, clicks, trackingOrigin: this._origin }), tag) : undefined;
+    return atTag ?? planHtml(html, { opens, clicks, trackingOrigin: this._origin });
+  }
 
   private async _tenantSwitches(tenantId: string): Promise<Switches> {
     const now = this._deps.now();

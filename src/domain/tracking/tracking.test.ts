@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { signToken } from '../tokens.js';
 import { clickUrl, openUrl, readClickToken, readOpenToken, trackingBase } from './links.js';
 import { classifyEngagement } from './machine.js';
-import { decodeEntities, planHtml, renderHtml } from './rewrite.js';
+import { decodeEntities, placePixelAt, planHtml, renderHtml } from './rewrite.js';
 import { planText, renderText } from './text.js';
 import { utmHtml, utmText, withUtm } from './utm.js';
 
@@ -106,4 +106,13 @@ test('utm parameters go on web links in HTML and text; parameters a link has are
   const html = utmHtml('<a href="https://shop.test/a">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>', p);
   assert.equal(html, '<a href="https://shop.test/a?utm_source=sendgrid&amp;utm_medium=email&amp;utm_campaign=spring+sale">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>');
   assert.equal(utmText('See https://shop.test/a.', { utm_source: 's' }), 'See https://shop.test/a?utm_source=s.');
+});
+
+test('the open pixel goes where a substitution tag stands; other occurrences of the tag go away', () => {
+  const html = '<p>%open%<a href="https://shop.test/a">a</a></p>%open%</body>';
+  const plan = placePixelAt(planHtml(html, { clicks: true, opens: false, trackingOrigin: ORIGIN }), '%open%');
+  assert.ok(plan);
+  const out = renderHtml(plan, (u) => `[${u}]`, 'PIXEL');
+  assert.equal(out, '<p><img src="PIXEL" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0" /><a href="[https://shop.test/a]">a</a></p></body>');
+  assert.equal(placePixelAt(planHtml('<p>x</p>', { clicks: false, opens: false, trackingOrigin: ORIGIN }), '%open%'), undefined);
 });

@@ -59,7 +59,7 @@ function refuseEnabled(parent: Record<string, unknown> | undefined, key: string,
 export function parseSendGridSettings(body: Record<string, unknown>, errors: Errors): SgSettings {
   const ts = objectAt(body, 'tracking_settings', 'tracking_settings', errors);
   let utm: UtmParams | undefined;
-  let tracking: { opens?: boolean; clicks?: boolean; textClicks?: boolean } | undefined;
+  let tracking: { opens?: boolean; clicks?: boolean; textClicks?: boolean; openTag?: string } | undefined;
   if (ts) {
     tracking = {};
     if (!isAbsent(ts['click_tracking'])) {
@@ -73,12 +73,8 @@ export function parseSendGridSettings(body: Record<string, unknown>, errors: Err
       const opens = flag(ts['open_tracking'], 'enable', 'tracking_settings.open_tracking', errors);
       if (opens !== undefined) tracking.opens = opens;
       const tag = isRecord(ts['open_tracking']) ? ts['open_tracking']['substitution_tag'] : undefined;
-      if (!isAbsent(tag) && tag !== '') {
-        errors.push({
-          path: 'tracking_settings.open_tracking.substitution_tag',
-          message: 'tracking_settings.open_tracking.substitution_tag is not supported by this server (txmail): the open pixel always goes at the end of the HTML body.',
-        });
-      }
+      if (typeof tag === 'string' && tag !== '') tracking.openTag = tag;
+      else if (!isAbsent(tag) && tag !== '') errors.push({ path: 'tracking_settings.open_tracking.substitution_tag', message: 'The tracking_settings.open_tracking.substitution_tag param should be a string.' });
     }
     refuseEnabled(ts, 'subscription_tracking', 'tracking_settings', 'txmail does not insert unsubscribe text into the body; it adds a one-click List-Unsubscribe header to bulk mail (see the tenant setting list_unsubscribe).', errors);
     utm = parseGanalytics(ts['ganalytics'], errors);
