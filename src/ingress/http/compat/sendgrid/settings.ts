@@ -1,8 +1,10 @@
-// The switches of a SendGrid mail/send body beyond the message itself: tracking_settings,
-// mail_settings (sandbox, footer, bypasses), asm, ip_pool_name, batch_id. Each one is honoured as SendGrid documents it or
-// refused with SendGrid's error naming the field; none is accepted and silently dropped (a
-// sender who turned click tracking off for a password reset must get an untouched link, and
-// one who asked for an IP pool or an unsubscribe group must not believe they got it).
+// The switches of a SendGrid mail/send body beyond the message itself: tracking_settings
+// (clicks, text links, opens and the pixel's tag, ganalytics; subscription_tracking refused),
+// mail_settings (sandbox, footer; bypasses refused), asm, ip_pool_name, batch_id (refused).
+// Each one is honoured as SendGrid documents it or refused with SendGrid's error naming the
+// field; none is accepted and silently dropped (a sender who turned click tracking off for a
+// password reset must get an untouched link, and one who asked for an IP pool or an
+// unsubscribe group must not believe they got it).
 import type { FieldError } from '../../../../domain/errors.js';
 import type { TrackingOptions } from '../../../../domain/message/types.js';
 import { isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
