@@ -21,26 +21,43 @@ const USAGE = `usage:
   txmail keys ses-credentials ID [--config FILE]   AWS-style credentials for the SES-compatible API
   txmail config reference        print the configuration reference (Markdown)
   txmail config check [--config FILE]
+  txmail help | --help | -h      this text
+
+Environment: TXMAIL_<KEY> sets a configuration key (see config reference); TXMAIL_KEY and
+TXMAIL_URL are left to clients (the README's examples) and never stop a command.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      role: { type: 'string' },
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      tenant: { type: 'string' },
-      ed25519: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        tenant: { type: 'string' },
+        ed25519: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // An unknown option or a missing value is a usage error (2), not a crash.
+    process.stderr.write(`txmail: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [cmd, sub, arg] = positionals;
-  if (values.help || !cmd) {
+  // Asking for help succeeds; running without a command is a usage error.
+  if (values.help || cmd === 'help') {
     process.stdout.write(USAGE);
-    return cmd ? 0 : 2;
+    return 0;
+  }
+  if (!cmd) {
+    process.stderr.write(USAGE);
+    return 2;
   }
   if (cmd === 'config' && sub === 'reference') {
     process.stdout.write(configReference() + '\n');

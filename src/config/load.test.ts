@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './load.js';
+import { CLIENT_ENV, ConfigError, KEYS, loadConfig } from './load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'txmail-config-'));
 function file(name: string, text: string): string {
@@ -54,8 +54,25 @@ test('an unknown key in a file names the key and what is allowed there', () => {
   assert.match(p[0]!, /http\.prot: unknown key \(allowed here: host, port\)/);
 });
 
-test('an unknown TXMAIL_ variable stops the start', () => {
-  assert.match(problems(() => loadConfig({ env: { TXMAIL_HTTP_PROT: '1' } }))[0]!, /TXMAIL_HTTP_PROT: unknown environment variable/);
+test('an unknown TXMAIL_ variable stops the start and names the nearest real one', () => {
+  assert.match(problems(() => loadConfig({ env: { TXMAIL_HTTP_PROT: '1' } }))[0]!, /TXMAIL_HTTP_PROT: unknown environment variable \(did you mean TXMAIL_HTTP_PORT\?/);
+  assert.match(problems(() => loadConfig({ env: { TXMAIL_DATABSE_URL: 'x' } }))[0]!, /did you mean TXMAIL_DATABASE_URL\?/);
+  assert.match(problems(() => loadConfig({ env: { TXMAIL_LOG_LEVLE: 'x' } }))[0]!, /did you mean TXMAIL_LOG_LEVEL\?/);
+  // Nothing near: named, no guess.
+  const far = problems(() => loadConfig({ env: { TXMAIL_COMPLETELY_DIFFERENT_THING: '1' } }))[0]!;
+  assert.match(far, /TXMAIL_COMPLETELY_DIFFERENT_THING: unknown environment variable/);
+  assert.doesNotMatch(far, /did you mean/);
+});
+
+test('the variables documented for clients (TXMAIL_KEY, TXMAIL_URL) never stop the start', () => {
+  const c = loadConfig({ env: { TXMAIL_KEY: 'SG.x.y', TXMAIL_URL: 'http://127.0.0.1:7080', TXMAIL_HTTP_PORT: '9001' } });
+  assert.equal(c.http.port, 9001);
+  // A misspelling beside them is still refused.
+  assert.match(problems(() => loadConfig({ env: { TXMAIL_KEY: 'k', TXMAIL_HTTP_PROT: '1' } }))[0]!, /TXMAIL_HTTP_PROT/);
+});
+
+test('no configuration key takes a name reserved for clients', () => {
+  for (const k of KEYS) assert.ok(!CLIENT_ENV.includes(k.env), k.env);
 });
 
 test('a wrong value names the key, the value and the allowed values; all problems are reported', () => {

@@ -28,6 +28,37 @@ function flatten(node: object, prefix: string, out: KeyEntry[]): KeyEntry[] {
 
 export const KEYS: readonly KeyEntry[] = flatten(schema, '', []);
 
+/**
+ * Variables txmail documents for its clients (the README's examples, a CLI talking to a running
+ * server): they share the TXMAIL_ prefix but are not configuration, so the server and the CLI
+ * leave them alone instead of refusing to start. No config key may take these names.
+ */
+export const CLIENT_ENV: readonly string[] = ['TXMAIL_KEY', 'TXMAIL_URL'];
+
+/** Edit distance (insert, delete, substitute, swap of neighbours), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The configuration variable nearest to a misspelt one, when it is near enough to be meant. */
+export function nearestEnv(name: string): string | undefined {
+  let best: { env: string; d: number } | undefined;
+  for (const k of KEYS) {
+    const d = distance(name, k.env);
+    if (!best || d < best.d) best = { env: k.env, d };
+  }
+  // Up to a third of the part after TXMAIL_ may differ: typos, not different words.
+  return best && best.d <= Math.max(2, Math.floor((name.length - 7) / 3)) ? best.env : undefined;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -97,7 +128,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (!name.startsWith('TXMAIL_') || value === undefined) continue;
     const entry = byEnv.get(name);
     if (!entry) {
-      problems.push(`${name}: unknown environment variable (TXMAIL_ variables name config keys, e.g. TXMAIL_HTTP_PORT for http.port)`);
+      if (CLIENT_ENV.includes(name)) continue;
+      const near = nearestEnv(name);
+      problems.push(
+        `${name}: unknown environment variable (${near ? `did you mean ${near}? ` : ''}TXMAIL_ variables name config keys, e.g. TXMAIL_HTTP_PORT for http.port; ${CLIENT_ENV.join(' and ')} are for clients and ignored here)`,
+      );
       continue;
     }
     raw.set(entry.path, { value, fromEnv: true, source: name });

@@ -1,10 +1,12 @@
 // Open and click tracking on the send path (SendHooks.personalize): when the message or its
 // tenant asks for it, each recipient's HTML gets its own pixel and link tokens (they name the
-// delivery), so each recipient gets a MIME variant of its own. Plain-text parts are never
-// touched. When tracking is off, the contents are handed back unchanged: the message keeps its
-// one shared MIME, and the only work is a cached lookup of the tenant's setting.
+// delivery), so each recipient gets a MIME variant of its own. Plain-text parts are touched
+// only when the request asks for it (`textClicks`, from the compatible APIs). When tracking
+// is off, the contents are handed back unchanged: the message keeps its one shared MIME, and
+// the only work is a cached lookup of the tenant's setting.
 import { clickUrl, openUrl, trackingBase } from '../domain/tracking/links.js';
-import { planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
+import { placePixelAt, planHtml, renderHtml, type HtmlPlan } from '../domain/tracking/rewrite.js';
+import { planText, renderText } from '../domain/tracking/text.js';
 import { newSecret } from '../lib/ids.js';
 import type { PartsContent, PersonalizeContext, SendHooks } from '../ingress/send.js';
 import type { Store } from '../store/store.js';
@@ -47,20 +49,42 @@ export class TrackingHook implements SendHooks {
     const tenant = t?.opens !== undefined && t.clicks !== undefined ? OFF : await this._tenantSwitches(ctx.tenantId);
     const opens = t?.opens ?? tenant.opens;
     const clicks = t?.clicks ?? tenant.clicks;
-    if (!opens && !clicks) return contents;
+    const textClicks = t?.textClicks === true;
+    const tag = t?.openTag;
+    // A pixel tag with opens off stands for nothing: it is taken out of the HTML.
+    if (tag && !opens) contents = contents.map((c) => (c.html?.includes(tag) ? { ...c, html: c.html.split(tag).join('') } : c));
+    if (!opens && !clicks && !textClicks) return contents;
     const secret = await (this._secret ??= this._deps.store.getOrCreateSecret(TRACKING_SECRET, () => newSecret(32)));
-    // Usually every recipient has the same HTML: plan it once.
+    // Usually every recipient has the same HTML and text: plan each once.
     const plans = new Map<string, HtmlPlan>();
+    const textPlans = new Map<string, HtmlPlan>();
     return contents.map((c, i) => {
-      if (c.html === undefined) return c;
-      let plan = plans.get(c.html);
-      if (!plan) plans.set(c.html, (plan = planHtml(c.html, { opens, clicks, trackingOrigin: this._origin })));
-      if (plan.slots.length === 0) return c;
+      let plan: HtmlPlan | undefined;
+      if (c.html !== undefined && (opens || clicks)) {
+        plan = plans.get(c.html);
+        if (!plan) plans.set(c.html, (plan = this._plan(c.html, opens, clicks, tag)));
+      }
+      let textPlan: HtmlPlan | undefined;
+      if (c.text !== undefined && textClicks) {
+        textPlan = textPlans.get(c.text);
+        if (!textPlan) textPlans.set(c.text, (textPlan = planText(c.text, this._origin)));
+      }
+      if (!plan?.slots.length && !textPlan?.slots.length) return c;
       const deliveryId = ctx.recipients[i]!.deliveryId;
-      const html = renderHtml(plan, (target) => clickUrl(this._base, secret, deliveryId, target), opens ? openUrl(this._base, secret, deliveryId) : undefined);
-      return { ...c, html };
+      const link = (target: string): string => clickUrl(this._base, secret, deliveryId, target);
+      return {
+        ...c,
+        ...(plan?.slots.length ? { html: renderHtml(plan, link, opens ? openUrl(this._base, secret, deliveryId) : undefined) } : {}),
+        ...(textPlan?.slots.length ? { text: renderText(textPlan, link) } : {}),
+      };
     });
   };
+
+  /** The HTML's plan; with a pixel tag present, the pixel goes there instead of before </body>. */
+  private _plan(html: string, opens: boolean, clicks: boolean, tag: string | undefined): HtmlPlan {
+    const atTag = opens && tag ? placePixelAt(planHtml(html, { opens: false, clicks, trackingOrigin: this._origin }), tag) : undefined;
+    return atTag ?? planHtml(html, { opens, clicks, trackingOrigin: this._origin });
+  }
 
   private async _tenantSwitches(tenantId: string): Promise<Switches> {
     const now = this._deps.now();

@@ -26,12 +26,19 @@ export function mintApiKey(tenantId: string, name: string, scopes: readonly Scop
   };
 }
 
-/** A short-lived cache of verified keys, so a busy client does not cost a store read per request. */
+/**
+ * A short-lived cache of verified keys, so a busy client does not cost a store read per request.
+ * A key revoked through this verifier (revoke()) stops working in this process at once; one
+ * revoked by another process (`txmail keys revoke`, another api process) stops within the
+ * cache's lifetime, KEY_CACHE_MS (README: API keys).
+ */
+export const KEY_CACHE_MS = 5000;
+
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, { record: ApiKeyRecord; until: number }>();
   constructor(
     private readonly store: Store,
-    private readonly ttlMs = 5000,
+    private readonly ttlMs = KEY_CACHE_MS,
   ) {}
 
   /** The key's context, or undefined for a malformed, unknown, revoked or wrong key. */
@@ -71,6 +78,13 @@ export class ApiKeyVerifier {
 
   forget(id: string): void {
     this.cache.delete(id);
+  }
+
+  /** Revokes a key of the tenant in the store and forgets it here, so this process refuses it at once. */
+  async revoke(tenantId: string, id: string, now: number): Promise<boolean> {
+    const done = await this.store.revokeApiKey(tenantId, id, now);
+    this.cache.delete(id);
+    return done;
   }
 }
 

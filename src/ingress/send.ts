@@ -51,8 +51,7 @@ export class SendService {
   /** Accepts one or more messages atomically; resolves after the durable commit. */
   async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
     const now = this.deps.now();
-    for (const h of this.deps.hooks ?? []) if (h.check) for (const r of requests) await hookCall(() => h.check!(tenantId, r));
-    const messages = await Promise.all(requests.map((r) => this.build(tenantId, r, now)));
+    const messages = await this.prepare(tenantId, requests, now);
     let outcome: AcceptOutcome;
     try {
       outcome = await this.deps.store.acceptMessages({
@@ -66,6 +65,20 @@ export class SendService {
     }
     if (outcome.kind === 'accepted') this.deps.onAccepted();
     return outcome;
+  }
+
+  /**
+   * Everything send() does short of storing: the hooks' checks (sender domain...), composition,
+   * the size limit and per-recipient content. Resolves when the requests would be accepted;
+   * throws the same TxError a send would (a sandbox mode answers with this).
+   */
+  async check(tenantId: string, requests: readonly SendRequest[]): Promise<void> {
+    await this.prepare(tenantId, requests, this.deps.now());
+  }
+
+  private async prepare(tenantId: string, requests: readonly SendRequest[], now: number): Promise<NewMessage[]> {
+    for (const h of this.deps.hooks ?? []) if (h.check) for (const r of requests) await hookCall(() => h.check!(tenantId, r));
+    return Promise.all(requests.map((r) => this.build(tenantId, r, now)));
   }
 
   private async build(tenantId: string, req: SendRequest, now: number): Promise<NewMessage> {

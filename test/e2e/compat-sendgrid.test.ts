@@ -129,20 +129,19 @@ test('personalizations: one message each, all in one commit, each rendering its 
   assert.equal(byRcpt.get('p2-boss@sg.test')?.subject, 'Welcome Paul', 'the cc of the second personalization gets its rendering too');
 });
 
-test('legacy substitutions replace per personalization; send_at schedules', async () => {
+test('legacy substitutions and sections replace per personalization; send_at schedules', async () => {
   const at = Math.floor(Date.now() / 1000) + 3600;
   const r = await post({
     from: { email: 'shop@sender.test' },
-    subject: 'Hi -name-',
+    subject: 'Hi -name- -greet-',
     content: [{ type: 'text/plain', value: 'Dear -name-, your code is %code%.' }],
-    personalizations: [{ to: [{ email: 'subs@sg.test' }], substitutions: { '-name-': 'Zoë', '%code%': 7 }, send_at: at }],
-    batch_id: 'batch-1',
+    personalizations: [{ to: [{ email: 'subs@sg.test' }], substitutions: { '-name-': 'Zoë', '%code%': 7, '-greet-': '-formal-' }, send_at: at }],
+    sections: { '-formal-': 'and welcome' },
     tracking_settings: { click_tracking: { enable: true }, open_tracking: { enable: false } },
-    asm: { group_id: 1 },
   });
   assert.equal(r.status, 202, r.text);
   const m = await tx.app.store.getMessage(tx.tenantId, r.headers.get('x-message-id')!);
-  assert.equal(m?.subject, 'Hi Zoë');
+  assert.equal(m?.subject, 'Hi Zoë and welcome');
   assert.equal(m?.sendAt, at * 1000);
   assert.equal(m?.deliveries[0]?.state, 'queued');
   assert.ok(m && m.sendAt > Date.now(), 'scheduled, not sent now');

@@ -60,7 +60,12 @@ export interface SendRequest {
 
 export interface TrackingOptions {
   readonly opens?: boolean;
+  /** Links in the HTML part. */
   readonly clicks?: boolean;
+  /** Links in the plain-text part too (the compatible APIs' per-message switch); off unless asked. */
+  readonly textClicks?: boolean;
+  /** Where the open pixel goes: this text in the HTML is replaced by it (removed when opens are off). */
+  readonly openTag?: string;
 }
 
 export type PartsContent = Extract<Content, { readonly kind: 'parts' }>;

@@ -149,3 +149,20 @@ export function renderHtml(plan: HtmlPlan, clickUrl: (target: string) => string,
   });
   return out;
 }
+
+/**
+ * The plan with the open pixel where `tag` first stands in the literal HTML (SendGrid's
+ * open_tracking.substitution_tag) and every other occurrence of the tag removed; undefined
+ * when the tag is nowhere in the literal HTML (the caller then puts the pixel before </body>).
+ * `plan` must have been made without the pixel.
+ */
+export function placePixelAt(plan: HtmlPlan, tag: string): HtmlPlan | undefined {
+  const at = tag === '' ? -1 : plan.chunks.findIndex((c) => c.includes(tag));
+  if (at === -1) return undefined;
+  const strip = (c: string): string => c.split(tag).join('');
+  const chunk = plan.chunks[at]!;
+  const cut = chunk.indexOf(tag);
+  const chunks = [...plan.chunks.slice(0, at).map(strip), strip(chunk.slice(0, cut)), strip(chunk.slice(cut + tag.length)), ...plan.chunks.slice(at + 1).map(strip)];
+  const slots = [...plan.slots.slice(0, at), null, ...plan.slots.slice(at)];
+  return { chunks, slots };
+}

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { signToken } from '../tokens.js';
 import { clickUrl, openUrl, readClickToken, readOpenToken, trackingBase } from './links.js';
 import { classifyEngagement } from './machine.js';
-import { decodeEntities, planHtml, renderHtml } from './rewrite.js';
+import { decodeEntities, placePixelAt, planHtml, renderHtml } from './rewrite.js';
+import { planText, renderText } from './text.js';
+import { utmHtml, utmText, withUtm } from './utm.js';
 
 const ORIGIN = 'https://t.example.com';
 const track = (html: string, opts: { clicks?: boolean; opens?: boolean } = {}): string =>
@@ -86,4 +88,31 @@ test('machine opens and clicks are recognised; a person is not', () => {
   assert.deepEqual(classifyEngagement({ ...click, userAgent: 'python-requests/2.31' }, policy), { machine: true, reason: 'scanner_user_agent' });
   assert.deepEqual(classifyEngagement({ ...click, sinceDeliveredMs: 1200 }, policy), { machine: true, reason: 'too_fast' });
   assert.deepEqual(classifyEngagement({ ...click, userAgent: null }, policy), { machine: true, reason: 'no_user_agent' });
+});
+
+test('text parts: bare http(s) URLs become tracking URLs, trailing punctuation stays outside', () => {
+  const text = 'Reset: https://shop.test/reset?t=1&u=2.\nHelp (https://shop.test/help) or mailto:help@shop.test\nLeave: https://shop.test/unsubscribe?u=1\nOurs: https://t.example.com/u/x';
+  const out = renderText(planText(text, ORIGIN), (u) => `[${u}]`);
+  assert.equal(
+    out,
+    'Reset: [https://shop.test/reset?t=1&u=2].\nHelp ([https://shop.test/help]) or mailto:help@shop.test\nLeave: https://shop.test/unsubscribe?u=1\nOurs: https://t.example.com/u/x',
+  );
+  assert.equal(renderText(planText('no links here', ORIGIN), () => 'x'), 'no links here');
+});
+
+test('utm parameters go on web links in HTML and text; parameters a link has are kept; unsubscribe links stay', () => {
+  const p = { utm_source: 'sendgrid', utm_medium: 'email', utm_campaign: 'spring sale' };
+  assert.equal(withUtm('https://shop.test/a?x=1&utm_source=own', p), 'https://shop.test/a?x=1&utm_source=own&utm_medium=email&utm_campaign=spring+sale');
+  const html = utmHtml('<a href="https://shop.test/a">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>', p);
+  assert.equal(html, '<a href="https://shop.test/a?utm_source=sendgrid&amp;utm_medium=email&amp;utm_campaign=spring+sale">a</a> <a href="mailto:x@shop.test">m</a> <a href="https://shop.test/unsubscribe">u</a>');
+  assert.equal(utmText('See https://shop.test/a.', { utm_source: 's' }), 'See https://shop.test/a?utm_source=s.');
+});
+
+test('the open pixel goes where a substitution tag stands; other occurrences of the tag go away', () => {
+  const html = '<p>%open%<a href="https://shop.test/a">a</a></p>%open%</body>';
+  const plan = placePixelAt(planHtml(html, { clicks: true, opens: false, trackingOrigin: ORIGIN }), '%open%');
+  assert.ok(plan);
+  const out = renderHtml(plan, (u) => `[${u}]`, 'PIXEL');
+  assert.equal(out, '<p><img src="PIXEL" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0" /><a href="[https://shop.test/a]">a</a></p></body>');
+  assert.equal(placePixelAt(planHtml('<p>x</p>', { clicks: false, opens: false, trackingOrigin: ORIGIN }), '%open%'), undefined);
 });

@@ -9,10 +9,11 @@ import { TxError, type ErrorCode } from '../../../../domain/errors.js';
 import type { SendRequest } from '../../../../domain/message/types.js';
 import type { AcceptedMessage } from '../../../../store/store.js';
 import { emptyParts, withRendered } from '../../../templates.js';
+import { inlineCss } from '../../../../compose/template/inline-css.js';
 import type { HttpDeps } from '../../deps.js';
 import type { HttpPlugin } from '../../app.js';
 import { authOfCompat, compatErrors, type RenderedError } from '../common.js';
-import { describe, parsePostmarkMessage, type PmMessage } from './parse.js';
+import { describe, errorCodeFor, parsePostmarkMessage, type PmMessage } from './parse.js';
 
 /** Postmark's ErrorCode for each of our errors (HTTP 422 unless said otherwise). */
 const CODES: Partial<Record<ErrorCode, readonly [errorCode: number, status: number]>> = {
@@ -93,7 +94,7 @@ export const postmarkPlugin: HttpPlugin = async (app, deps) => {
 /** One message parsed (and its template rendered) into a SendRequest, or Postmark's error for it. */
 async function prepare(deps: HttpDeps, tenantId: string, body: unknown, templated: boolean): Promise<Outcome> {
   const { message, errors } = parsePostmarkMessage(body, templated);
-  if (!message) return { ok: false, errorCode: 300, message: describe(errors) };
+  if (!message) return { ok: false, errorCode: errorCodeFor(errors), message: describe(errors) };
   try {
     const count = message.to.length + message.cc.length + message.bcc.length;
     if (count > deps.limits.maxRecipients) return { ok: false, errorCode: 300, message: `Maximum of ${deps.limits.maxRecipients} recipients allowed per email message.` };
@@ -106,14 +107,18 @@ async function prepare(deps: HttpDeps, tenantId: string, body: unknown, template
 }
 
 async function toSendRequest(deps: HttpDeps, tenantId: string, m: PmMessage): Promise<SendRequest> {
-  const base = { from: m.from, to: m.to, cc: m.cc, bcc: m.bcc, tags: m.tags, metadata: m.metadata };
+  const base = { from: m.from, to: m.to, cc: m.cc, bcc: m.bcc, tags: m.tags, metadata: m.metadata, ...(m.tracking ? { tracking: m.tracking } : {}) };
+  // The broadcast stream is bulk mail, marked the way the native API's `bulk: true` marks it
+  // (unless the caller set Precedence itself): List-Unsubscribe follows from it.
+  const headers = m.bulk && !m.headers.some((h) => h.name.toLowerCase() === 'precedence') ? [...m.headers, { name: 'Precedence', value: 'bulk' }] : m.headers;
   if (!m.template) {
     const { text, html } = m;
-    return { ...base, content: { kind: 'parts', subject: m.subject, ...(text === undefined ? {} : { text }), ...(html === undefined ? {} : { html }), headers: m.headers, attachments: m.attachments, replyTo: m.replyTo } };
+    return { ...base, content: { kind: 'parts', subject: m.subject, ...(text === undefined ? {} : { text }), ...(html === undefined ? {} : { html }), headers, attachments: m.attachments, replyTo: m.replyTo } };
   }
   const { compiled } = await deps.templates.resolve(tenantId, m.template.ref, undefined, 'TemplateAlias');
-  const rendered = deps.templates.render(compiled, m.template.model);
-  return { ...base, content: withRendered(emptyParts({ headers: m.headers, attachments: m.attachments, replyTo: m.replyTo }), rendered) };
+  let rendered = deps.templates.render(compiled, m.template.model);
+  if (m.template.inlineCss && rendered.html !== undefined) rendered = { ...rendered, html: inlineCss(rendered.html) };
+  return { ...base, content: withRendered(emptyParts({ headers, attachments: m.attachments, replyTo: m.replyTo }), rendered) };
 }
 
 /** Accepts every valid message in one commit; answers one entry per input, in order. */

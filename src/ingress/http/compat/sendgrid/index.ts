@@ -1,7 +1,8 @@
 // SendGrid v3 compatibility: POST /v3/mail/send with `Authorization: Bearer <API key>`, so
 // @sendgrid/mail works with only its base URL changed. One message per personalization, all
 // accepted atomically in one SendService.send call; 202 with an empty body and X-Message-Id;
-// sandbox mode validates everything (templates rendered too) and stores nothing (200).
+// sandbox mode runs every check a real send runs (validation, templates, sender domain, the
+// composed size) and stores nothing (200).
 // Errors in SendGrid's shape: {"errors": [{"message", "field", "help"}]}.
 import { TxError } from '../../../../domain/errors.js';
 import type { SendRequest } from '../../../../domain/message/types.js';
@@ -11,6 +12,7 @@ import type { TemplateService } from '../../../templates.js';
 import type { HttpPlugin } from '../../app.js';
 import { authOfCompat, compatErrors, mergeHeaders, type RenderedError } from '../common.js';
 import { parseSendGridMail, type SgMail, type SgPersonalization } from './parse.js';
+import { withFooter, withUtmParams } from './settings.js';
 
 /** `personalizations[0].to[1].email` → `personalizations.0.to.1.email`, as SendGrid names fields. */
 export function sendGridField(path: string): string {
@@ -41,9 +43,19 @@ export const sendgridPlugin: HttpPlugin = async (app, deps) => {
   app.post('/v3/mail/send', async (req, reply) => {
     const auth = authOfCompat(req);
     if (!auth.scopes.includes('send') && !auth.scopes.includes('admin')) throw new TxError('TX_ERR_FORBIDDEN', 'access forbidden');
+    // A subuser's mail sent with the parent's key: txmail's tenants have keys of their own, and
+    // sending the message from the key's own account instead would be silently wrong.
+    if (req.headers['on-behalf-of'] !== undefined) {
+      throw new TxError('TX_ERR_VALIDATION', 'On-Behalf-Of is not supported', [
+        { path: 'On-Behalf-Of', message: "On-Behalf-Of (sending as a subuser) is not supported by this server (txmail): use an API key of the subuser's own account." },
+      ]);
+    }
     const mail = parseSendGridMail(req.body, deps.limits, deps.now());
     const requests = await toSendRequests(deps.templates, auth.tenantId, mail);
-    if (mail.sandbox) return reply.status(200).send();
+    if (mail.sandbox) {
+      await deps.send.check(auth.tenantId, requests);
+      return reply.status(200).send();
+    }
     const outcome = await deps.send.send(auth.tenantId, requests);
     if (outcome.kind !== 'accepted') throw new TxError('TX_ERR_INTERNAL', 'Unexpected acceptance outcome.');
     const ids = outcome.messages.map((m) => m.messageId);
@@ -72,14 +84,23 @@ export async function toSendRequests(templates: TemplateService, tenantId: strin
       rendered = { subject: '', ...(mail.text === undefined ? {} : { text: mail.text }), ...(mail.html === undefined ? {} : { html: mail.html }) };
     }
     // A dynamic template's subject wins; an empty one falls back to the request's.
-    const subject = substitute(rendered.subject || (p.subject ?? mail.subject ?? ''), p);
-    const text = rendered.text === undefined ? undefined : substitute(rendered.text, p);
-    const html = rendered.html === undefined ? undefined : substitute(rendered.html, p);
+    const subject = substitute(rendered.subject || (p.subject ?? mail.subject ?? ''), p, mail.sections);
+    // The footer first, so its links get the campaign parameters too.
+    const { text, html } = withUtmParams(
+      withFooter(
+        {
+          ...(rendered.text === undefined ? {} : { text: substitute(rendered.text, p, mail.sections) }),
+          ...(rendered.html === undefined ? {} : { html: substitute(rendered.html, p, mail.sections) }),
+        },
+        mail.footer,
+      ),
+      mail.utm,
+    );
     const metadata = parseMetadata({ ...mail.customArgs, ...p.customArgs }, `${path}.custom_args`);
     if (metadata.errors.length > 0) throw new TxError('TX_ERR_VALIDATION', `Invalid request: ${metadata.errors[0]!.message}`, metadata.errors);
     const sendAt = p.sendAt ?? mail.sendAt;
     const request: SendRequest = {
-      from: mail.from,
+      from: p.from ?? mail.from,
       to: p.to,
       cc: p.cc,
       bcc: p.bcc,
@@ -95,14 +116,19 @@ export async function toSendRequests(templates: TemplateService, tenantId: strin
       tags: mail.categories,
       metadata: metadata.value,
       ...(sendAt === undefined ? {} : { sendAt }),
+      ...(mail.tracking ? { tracking: mail.tracking } : {}),
     };
     return request;
   });
 }
 
-/** Legacy substitutions: each key replaced literally, everywhere, by its value. */
-function substitute(s: string, p: SgPersonalization): string {
+/**
+ * Legacy substitutions: each key replaced literally, everywhere, by its value; then sections,
+ * so a substitution can name a section (`-greeting-` → `-formalGreeting-` → its text).
+ */
+function substitute(s: string, p: SgPersonalization, sections: ReadonlyArray<readonly [string, string]>): string {
   let out = s;
   for (const [key, value] of p.substitutions) if (key !== '') out = out.split(key).join(value);
+  for (const [key, value] of sections) if (key !== '') out = out.split(key).join(value);
   return out;
 }

@@ -62,3 +62,22 @@ test('errors render as SendGrid’s, with dotted field paths and 400 for invalid
     body: { errors: [{ message: 'authorization required', field: null, help: null }] },
   });
 });
+
+test('tracking_settings become the message’s tracking switches; text links only with click tracking on', () => {
+  const t = (ts: unknown): unknown => parseSendGridMail({ ...BASE, tracking_settings: ts }, LIMITS, NOW).tracking;
+  assert.equal(parseSendGridMail(BASE, LIMITS, NOW).tracking, undefined);
+  assert.deepEqual(t({ click_tracking: { enable: false, enable_text: true }, open_tracking: { enable: false } }), { clicks: false, opens: false });
+  assert.deepEqual(t({ click_tracking: { enable: true, enable_text: true } }), { clicks: true, textClicks: true });
+  assert.deepEqual(t({ open_tracking: { enable: true } }), { opens: true });
+  assert.deepEqual(t({ subscription_tracking: { enable: false }, ganalytics: { enable: false } }), {});
+  assert.equal(errorOf({ ...BASE, tracking_settings: { click_tracking: { enable: 'no' } } }).fields[0]?.path, 'tracking_settings.click_tracking.enable');
+});
+
+test('a personalization’s own from is its sender; without a top-level from every personalization needs one', () => {
+  const m = parseSendGridMail({ ...BASE, from: undefined, personalizations: [{ to: [{ email: 'b@y.test' }], from: { email: 'p@x.test' } }] }, LIMITS, NOW);
+  assert.equal(m.personalizations[0]?.from?.address, 'p@x.test');
+  assert.equal(m.from.address, 'p@x.test');
+  const e = errorOf({ ...BASE, from: undefined, personalizations: [{ to: [{ email: 'b@y.test' }], from: { email: 'p@x.test' } }, { to: [{ email: 'c@y.test' }] }] });
+  assert.deepEqual(e.fields.map((f) => f.path), ['from']);
+  assert.equal(errorOf({ ...BASE, personalizations: [{ to: [{ email: 'b@y.test' }], send_each_at: [1] }] }).fields[0]?.path, 'personalizations[0].send_each_at');
+});

@@ -1,9 +1,10 @@
 // SendGrid v3 mail/send bodies to our terms, with the same field rules as the native API
 // (shared parsers). Every problem is collected with its path; paths are written the native way
 // (`personalizations[0].to[1].email`) and turned into SendGrid's dotted form when rendered.
-// Unknown top-level fields are ignored, as SendGrid does; known ones are checked.
+// Unknown top-level fields are ignored, as SendGrid does; known ones are checked, and the
+// switches (tracking, mail settings, asm, IP pools, batches) are honoured or refused in settings.ts.
 import type { FieldError } from '../../../../domain/errors.js';
-import type { Address, Attachment, Header } from '../../../../domain/message/types.js';
+import type { Address, Attachment, Header, TrackingOptions } from '../../../../domain/message/types.js';
 import {
   assertRecipientLimit,
   assertSizeLimit,
@@ -22,8 +23,12 @@ import {
 import { childPath, indexPath, isAbsent, isRecord } from '../../../../domain/message/validate-shape.js';
 import { parseTemplateData } from '../../../../domain/templates/validate.js';
 import { TxError } from '../../../../domain/errors.js';
+import type { UtmParams } from '../../../../domain/tracking/utm.js';
+import { parseSendGridSettings, type SgFooter } from './settings.js';
 
 export interface SgPersonalization {
+  /** A personalization's own sender, over the request's. */
+  readonly from: Address | undefined;
   readonly to: Address[];
   readonly cc: Address[];
   readonly bcc: Address[];
@@ -48,6 +53,11 @@ export interface SgMail {
   readonly sendAt: number | undefined;
   readonly templateId: string | undefined;
   readonly sandbox: boolean;
+  readonly tracking: TrackingOptions | undefined;
+  readonly footer: SgFooter | undefined;
+  readonly utm: UtmParams | undefined;
+  /** Legacy section tags: replaced after substitutions (a substitution may name a section). */
+  readonly sections: ReadonlyArray<readonly [string, string]>;
   readonly personalizations: SgPersonalization[];
 }
 
@@ -93,8 +103,9 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
   );
 
   let from: Address | undefined;
-  if (isAbsent(body['from'])) errors.push({ path: 'from', message: 'The from object must be provided for every email send. It is an object that requires the email parameter.' });
-  else from = collect(parseAddressField(body['from'], 'from')).address;
+  const everyOwnFrom = rawPs.every((p: unknown) => isRecord(p) && !isAbsent(p['from']));
+  if (isAbsent(body['from']) && !everyOwnFrom) errors.push({ path: 'from', message: 'The from object must be provided for every email send. It is an object that requires the email parameter.' });
+  else if (!isAbsent(body['from'])) from = collect(parseAddressField(body['from'], 'from')).address;
   const replyTo = [...collect(parseAddressList(body['reply_to'], 'reply_to')).addresses];
   if (!isAbsent(body['reply_to_list'])) {
     if (replyTo.length > 0) errors.push({ path: 'reply_to_list', message: 'reply_to and reply_to_list cannot be used together' });
@@ -108,8 +119,8 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
   const categories = collect(parseTags(body['categories'], 'categories')).value;
   const customArgs = collect(parseMetadata(body['custom_args'], 'custom_args')).value;
   const sendAt = collect(parseSendAt(body['send_at'], now, SENDGRID_MAX_AHEAD_MS, 'send_at')).value;
-  if (!isAbsent(body['batch_id']) && typeof body['batch_id'] !== 'string') errors.push({ path: 'batch_id', message: 'must be a string' });
-  const sandbox = parseSandbox(body['mail_settings'], errors);
+  const { sandbox, tracking, footer, utm } = parseSendGridSettings(body, errors);
+  const sections = Object.entries(collect(parseMetadata(body['sections'], 'sections')).value);
 
   const templated = typeof templateId === 'string' && templateId !== '';
   const personalizations = rawPs.map((p: unknown, i) => parsePersonalization(p, indexPath('personalizations', i), now, errors));
@@ -123,9 +134,10 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
       }
     });
   }
-  if (errors.length > 0 || from === undefined) throw new TxError('TX_ERR_VALIDATION', `Invalid request: ${errors[0]?.path ?? 'from'}: ${errors[0]?.message ?? 'is required'}`, errors);
+  const sender = from ?? personalizations[0]?.from;
+  if (errors.length > 0 || sender === undefined) throw new TxError('TX_ERR_VALIDATION', `Invalid request: ${errors[0]?.path ?? 'from'}: ${errors[0]?.message ?? 'is required'}`, errors);
   return {
-    from,
+    from: sender,
     replyTo,
     subject,
     text: content.text,
@@ -137,6 +149,10 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
     sendAt,
     templateId: templated ? templateId : undefined,
     sandbox,
+    tracking,
+    footer,
+    utm,
+    sections,
     personalizations: personalizations as SgPersonalization[],
   };
 }
@@ -180,17 +196,6 @@ function parseContent(input: unknown, errors: FieldError[]): { text: string | un
   return { text, html };
 }
 
-function parseSandbox(input: unknown, errors: FieldError[]): boolean {
-  if (!isRecord(input) || !isRecord(input['sandbox_mode'])) return false;
-  const enable = input['sandbox_mode']['enable'];
-  if (isAbsent(enable)) return false;
-  if (typeof enable !== 'boolean') {
-    errors.push({ path: 'mail_settings.sandbox_mode.enable', message: 'The sandbox mode enable param should be a boolean value.' });
-    return false;
-  }
-  return enable;
-}
-
 function parsePersonalization(input: unknown, path: string, now: number, errors: FieldError[]): SgPersonalization | undefined {
   if (!isRecord(input)) {
     errors.push({ path, message: 'must be an object' });
@@ -201,6 +206,7 @@ function parsePersonalization(input: unknown, path: string, now: number, errors:
     errors.push(...r.errors);
     return r;
   };
+  const from = isAbsent(input['from']) ? undefined : collect(parseAddressField(input['from'], at('from'))).address;
   if (!Array.isArray(input['to']) || input['to'].length === 0) errors.push({ path: at('to'), message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.' });
   const to = collect(parseAddressList(input['to'], at('to'))).addresses;
   const cc = collect(parseAddressList(input['cc'], at('cc'))).addresses;
@@ -225,5 +231,7 @@ function parsePersonalization(input: unknown, path: string, now: number, errors:
   const data = collect(parseTemplateData(input['dynamic_template_data'], at('dynamic_template_data'))).value;
   const customArgs = collect(parseMetadata(input['custom_args'], at('custom_args'))).value;
   const sendAt = collect(parseSendAt(input['send_at'], now, SENDGRID_MAX_AHEAD_MS, at('send_at'))).value;
-  return { to, cc, bcc, subject, headers, substitutions: Object.entries(subs), data, customArgs, sendAt };
+  // send_each_at was dropped from v3 mail/send; scheduling per personalization is send_at.
+  if (!isAbsent(input['send_each_at'])) errors.push({ path: at('send_each_at'), message: 'send_each_at is not supported; use send_at in each personalization.' });
+  return { from, to, cc, bcc, subject, headers, substitutions: Object.entries(subs), data, customArgs, sendAt };
 }

@@ -37,6 +37,22 @@ export interface SesSend {
   readonly metadata: Record<string, string>;
 }
 
+/**
+ * SendEmail fields for features txmail does not have: refused (BadRequestException naming the
+ * field) rather than dropped, because each changes where mail or reports go. Accepted and
+ * without effect (README): FromEmailAddressIdentityArn (sending authorization; txmail's own
+ * sender-domain check applies), Charset (txmail always sends UTF-8), attachments'
+ * ContentTransferEncoding (txmail picks the encoding) and ConfigurationSetName (kept as the tag
+ * `ses:configuration-set`; events go to txmail's webhooks).
+ */
+const UNSUPPORTED: ReadonlyArray<readonly [field: string, why: string]> = [
+  ['FeedbackForwardingEmailAddress', 'txmail does not forward bounces and complaints by email; it reports them as events and webhooks'],
+  ['FeedbackForwardingEmailAddressIdentityArn', 'txmail does not forward bounces and complaints by email; it reports them as events and webhooks'],
+  ['ListManagementOptions', 'txmail has no contact lists or topics; bulk mail gets a one-click List-Unsubscribe header'],
+  ['EndpointId', 'txmail has no multi-region endpoints'],
+  ['TenantName', 'SES tenants are not supported; an API key belongs to one txmail tenant'],
+];
+
 const ATTACHMENT_KEYS: AttachmentKeys = { filename: 'FileName', content: 'RawContent', contentType: 'ContentType', contentId: 'ContentId', disposition: 'ContentDisposition' };
 const HEADER_KEYS = { name: 'Name', value: 'Value' };
 
@@ -48,6 +64,9 @@ export function parseSesSendEmail(body: unknown, limits: SendLimits): SesSend {
     errors.push(...r.errors);
     return r;
   };
+  for (const [field, why] of UNSUPPORTED) {
+    if (!isAbsent(body[field])) errors.push({ path: field, message: `${field} is not supported by this server (txmail): ${why}.` });
+  }
   const content = isRecord(body['Content']) ? body['Content'] : {};
   const kinds = (['Simple', 'Raw', 'Template'] as const).filter((k) => !isAbsent(content[k]));
   if (kinds.length !== 1) throw validationError([{ path: 'Content', message: 'must have exactly one of Simple, Raw or Template' }]);
