@@ -188,6 +188,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           port: config.bounce.port,
           hostname: config.bounce.mx_host || config.hostname,
           maxMessageBytes: config.bounce.max_message_bytes,
+          deadlines: { commandTimeoutMs: config.bounce.command_timeout_s * 1000, minDataRate: config.bounce.min_data_rate },
           processor: feedback,
           log: log.child({ component: 'bounce' }),
         });

@@ -45,6 +45,8 @@ export const schema = {
     auth_lockout_after: int(10, 'Failed AUTH attempts from one IP after which it is refused for `submission.auth_lockout_s`.', { min: 1 }),
     auth_lockout_s: int(900, 'How long an IP that failed AUTH too often is refused, seconds.', { min: 1 }),
     idle_timeout_s: int(300, 'Close a submission connection idle this long, seconds.', { min: 1 }),
+    command_timeout_s: int(300, 'Time a client gets to send one whole command line after our reply, seconds, however many bytes trickle in meanwhile (Postfix smtpd_timeout with a per-request deadline); more gets 421.', { min: 1 }),
+    min_data_rate: int(500, 'Bytes per second a message must arrive at in DATA: it gets `submission.command_timeout_s` plus 1 s per this many bytes received (Postfix smtpd_min_data_rate); 0 turns the rate off.', { min: 0 }),
   },
   templates: {
     strict: bool(false, 'Refuse a send whose template refers to a variable the data lacks (the default renders it empty); a request can ask for strict mode itself.'),
@@ -121,6 +123,8 @@ export const schema = {
       pattern: /^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
     }),
     max_message_bytes: int(10 * 1024 * 1024, 'Largest report the bounce listener accepts, bytes.', { min: 1024 }),
+    command_timeout_s: int(300, 'Time a sending MTA gets to send one whole command line after our reply, seconds (as `submission.command_timeout_s`).', { min: 1 }),
+    min_data_rate: int(500, 'Bytes per second a report must arrive at in DATA (as `submission.min_data_rate`); 0 turns the rate off.', { min: 0 }),
   },
   webhooks: {
     allow_private_targets: bool(false, 'Allow webhook URLs whose host is on a loopback, private, link-local or unspecified address (tests and internal receivers).'),
