@@ -130,6 +130,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           limits: {
             maxMessageBytes: config.limits.max_message_bytes,
             maxRecipients: config.limits.max_recipients,
+            maxRequestRecipients: config.limits.max_request_recipients,
             maxScheduleAheadMs: MAX_SCHEDULE_AHEAD_MS,
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),

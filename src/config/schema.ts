@@ -28,6 +28,7 @@ export const schema = {
   limits: {
     max_message_bytes: int(25 * 1024 * 1024, 'Largest message accepted, in bytes, counted on the composed MIME.', { min: 1024 }),
     max_recipients: int(1000, 'Most recipients (to + cc + bcc) in one message.', { min: 1, max: 100000 }),
+    max_request_recipients: int(1000, 'Most recipients in one API request in all, over every message of a batch (Postmark `/email/batch`, SendGrid personalizations); each message is bounded by `limits.max_recipients` too.', { min: 1, max: 1000000 }),
   },
   idempotency: {
     ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),
