@@ -39,7 +39,7 @@ export const schema = {
     port: int(2587, 'Port of the SMTP submission listener (587 in production; 0 picks a free one).', { min: 0, max: 65535 }),
     tls_cert: str('', 'PEM certificate (chain) file for STARTTLS; empty generates a self-signed one under `<data_dir>/submission-tls/` on first start.'),
     tls_key: str('', 'PEM private key file belonging to `submission.tls_cert`.'),
-    require_tls: bool(true, 'Refuse AUTH before STARTTLS (538), so API keys never cross the network in clear text.'),
+    require_tls: bool(true, 'Offer AUTH in EHLO only after STARTTLS and refuse it before (538, credentials not checked), so API keys never cross the network in clear text.'),
     max_connections: int(1000, 'Most concurrent submission connections in all.', { min: 1 }),
     max_connections_per_ip: int(20, 'Most concurrent submission connections from one client IP address (more get 421).', { min: 1 }),
     auth_slowdown_after: int(3, 'Failed AUTH attempts from one IP after which each further failure is answered more slowly.', { min: 1 }),
