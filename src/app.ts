@@ -133,6 +133,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           limits: {
             maxMessageBytes: config.limits.max_message_bytes,
             maxRecipients: config.limits.max_recipients,
+            maxRequestRecipients: config.limits.max_request_recipients,
             maxScheduleAheadMs: MAX_SCHEDULE_AHEAD_MS,
           },
           ready: async () => started && (await store.nextDueAt().then(() => true)),
@@ -191,6 +192,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           port: config.bounce.port,
           hostname: config.bounce.mx_host || config.hostname,
           maxMessageBytes: config.bounce.max_message_bytes,
+          deadlines: { commandTimeoutMs: config.bounce.command_timeout_s * 1000, minDataRate: config.bounce.min_data_rate },
           processor: feedback,
           log: log.child({ component: 'bounce' }),
         });

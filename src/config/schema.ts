@@ -28,6 +28,7 @@ export const schema = {
   limits: {
     max_message_bytes: int(25 * 1024 * 1024, 'Largest message accepted, in bytes, counted on the composed MIME.', { min: 1024 }),
     max_recipients: int(1000, 'Most recipients (to + cc + bcc) in one message.', { min: 1, max: 100000 }),
+    max_request_recipients: int(1000, 'Most recipients in one API request in all, over every message of a batch (Postmark `/email/batch`, SendGrid personalizations); each message is bounded by `limits.max_recipients` too.', { min: 1, max: 1000000 }),
   },
   idempotency: {
     ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),
@@ -38,13 +39,15 @@ export const schema = {
     port: int(2587, 'Port of the SMTP submission listener (587 in production; 0 picks a free one).', { min: 0, max: 65535 }),
     tls_cert: str('', 'PEM certificate (chain) file for STARTTLS; empty generates a self-signed one under `<data_dir>/submission-tls/` on first start.'),
     tls_key: str('', 'PEM private key file belonging to `submission.tls_cert`.'),
-    require_tls: bool(true, 'Refuse AUTH before STARTTLS (538), so API keys never cross the network in clear text.'),
+    require_tls: bool(true, 'Offer AUTH in EHLO only after STARTTLS and refuse it before (538, credentials not checked), so API keys never cross the network in clear text.'),
     max_connections: int(1000, 'Most concurrent submission connections in all.', { min: 1 }),
     max_connections_per_ip: int(20, 'Most concurrent submission connections from one client IP address (more get 421).', { min: 1 }),
     auth_slowdown_after: int(3, 'Failed AUTH attempts from one IP after which each further failure is answered more slowly.', { min: 1 }),
     auth_lockout_after: int(10, 'Failed AUTH attempts from one IP after which it is refused for `submission.auth_lockout_s`.', { min: 1 }),
     auth_lockout_s: int(900, 'How long an IP that failed AUTH too often is refused, seconds.', { min: 1 }),
     idle_timeout_s: int(300, 'Close a submission connection idle this long, seconds.', { min: 1 }),
+    command_timeout_s: int(300, 'Time a client gets to send one whole command line after our reply, seconds, however many bytes trickle in meanwhile (Postfix smtpd_timeout with a per-request deadline); more gets 421.', { min: 1 }),
+    min_data_rate: int(500, 'Bytes per second a message must arrive at in DATA: it gets `submission.command_timeout_s` plus 1 s per this many bytes received (Postfix smtpd_min_data_rate); 0 turns the rate off.', { min: 0 }),
   },
   templates: {
     strict: bool(false, 'Refuse a send whose template refers to a variable the data lacks (the default renders it empty); a request can ask for strict mode itself.'),
@@ -122,6 +125,8 @@ export const schema = {
       pattern: /^$|^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
     }),
     max_message_bytes: int(10 * 1024 * 1024, 'Largest report the bounce listener accepts, bytes.', { min: 1024 }),
+    command_timeout_s: int(300, 'Time a sending MTA gets to send one whole command line after our reply, seconds (as `submission.command_timeout_s`).', { min: 1 }),
+    min_data_rate: int(500, 'Bytes per second a report must arrive at in DATA (as `submission.min_data_rate`); 0 turns the rate off.', { min: 0 }),
   },
   webhooks: {
     allow_private_targets: bool(false, 'Allow webhook URLs whose host is on a loopback, private, link-local or unspecified address (tests and internal receivers).'),

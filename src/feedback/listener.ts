@@ -7,6 +7,8 @@
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { generateSelfSigned } from '../lib/self-signed.js';
+import { guardSmtpServer } from '../lib/smtp-guard.js';
+import type { DeadlinePolicy } from '../domain/smtp/deadline.js';
 import type { SmtpReply } from '../domain/smtp/reply.js';
 import type { FeedbackAddress } from '../domain/feedback/verp.js';
 import type { FeedbackProcessor } from './processor.js';
@@ -17,6 +19,8 @@ export interface BounceListenerOptions {
   /** Our name in the greeting and the STARTTLS certificate. */
   readonly hostname: string;
   readonly maxMessageBytes: number;
+  /** Per-command deadline and minimum DATA rate (config `bounce.command_timeout_s`, `bounce.min_data_rate`). */
+  readonly deadlines: DeadlinePolicy;
   readonly processor: FeedbackProcessor;
   readonly log: Logger;
 }
@@ -69,6 +73,13 @@ export async function startBounceListener(o: BounceListenerOptions): Promise<Bou
     onData: (stream, session, cb) => void onData(o, stream, session, cb),
   });
   server.on('error', (err) => o.log.warn({ err }, 'bounce listener connection error'));
+  // Wall-clock time: these deadlines are about sockets, not about the data's timestamps.
+  guardSmtpServer(server, {
+    policy: o.deadlines,
+    authOnlyAfterTls: false,
+    now: Date.now,
+    onTimeout: (info) => o.log.info(info, 'bounce listener: client too slow, connection closed'),
+  });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(o.port, o.host, () => {

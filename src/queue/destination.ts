@@ -9,6 +9,7 @@
 // connects until its socket is closed; when other workers hold them all, the destination waits
 // (slotWaitUntil) and asks again.
 import type { AttemptResult } from '../domain/delivery/types.js';
+import { localRefusals } from '../domain/delivery/local-refusal.js';
 import { connectionLimit, slotRetryMs, type DeadState } from '../domain/shaping/index.js';
 import type { SmtpReply } from '../domain/smtp/reply.js';
 import type { SmtpSession } from '../delivery/smtp-session.js';
@@ -334,14 +335,24 @@ export class Destination {
       await this.finish([head, ...mates].map((delivery) => ({ delivery, result: { kind: 'failed', reason: 'unknown', text, unknownOutcome: false } })), mine);
       return;
     }
-    const batch = [head, ...mates];
     const { from, raw } = prepared;
+    // Addresses the client cannot put in a command are answered here, finally, not retried.
+    const refusals = localRefusals(from, [head, ...mates].map((d) => d.recipient));
+    const refused = [head, ...mates].flatMap((delivery) => {
+      const result = refusals.get(delivery.recipient);
+      return result ? [{ delivery, result }] : [];
+    });
+    const batch = [head, ...mates].filter((d) => !refusals.has(d.recipient));
+    if (batch.length === 0) {
+      await this.finish(refused, mine);
+      return;
+    }
     const r = await session.send({ from, to: batch.map((d) => d.recipient), size: raw.length }, raw);
     const mx = session.target.host;
     const tls = session.tls;
     const tlsRecord = session.tlsRecord;
     if (r.kind === 'failed') {
-      await this.finish(batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome, tlsRecord } })), mine);
+      await this.finish([...refused, ...batch.map((delivery) => ({ delivery, result: { kind: 'failed', reason: r.reason, text: r.text, mx, unknownOutcome: r.unknownOutcome, tlsRecord } }) as const)], mine);
       return;
     }
     const items = batch.map((delivery) => {
@@ -352,7 +363,7 @@ export class Destination {
         : { kind: 'rejected', reply: no ?? { code: 451, text: 'no reply for this recipient' }, mx, tls, tlsRecord };
       return { delivery, result };
     });
-    await this.finish(items, mine);
+    await this.finish([...refused, ...items], mine);
     if (r.rejected.size > 0 && session.usable) await session.reset();
   }
 }

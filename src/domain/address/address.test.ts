@@ -182,3 +182,38 @@ test('splitAddressList splits only at separating commas', () => {
   ]);
   assert.deepEqual(splitAddressList(''), []);
 });
+
+test('one canonical spelling: quotes that are not needed go, escapes only where needed', () => {
+  for (const [input, expected] of [
+    ['"e1-ra1"@sink.test', 'e1-ra1@sink.test'],
+    ['"E1-RA1"@Sink.TEST', 'E1-RA1@sink.test'],
+    ['"a.b"@x.com', 'a.b@x.com'],
+    ['"\\a\\b"@x.com', 'ab@x.com'],
+    ['"jöhn"@x.com', 'jöhn@x.com'],
+    ['"a b"@x.com', '"a b"@x.com'],
+    ['"a\\ b"@x.com', '"a b"@x.com'],
+    ['"a..b"@x.com', '"a..b"@x.com'],
+    ['".a"@x.com', '".a"@x.com'],
+    ['"a\\"b"@x.com', '"a\\"b"@x.com'],
+    ['"a\\\\b"@x.com', '"a\\\\b"@x.com'],
+    ['"a,b"@x.com', '"a,b"@x.com'],
+  ] as const) {
+    assert.deepEqual(parseMailbox(input), { address: expected, smtputf8: !/^[\x00-\x7f]*$/.test(expected) }, input);
+  }
+});
+
+test('quoted local parts an SMTP command cannot carry are refused at the door', () => {
+  for (const [input, message] of [
+    ['"x> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;evil@attacker.test <y"@sink.test', '"<" or ">"'],
+    ['"a>b"@x.com', '"<" or ">"'],
+    ['"a\\<b"@x.com', '"<" or ">"'],
+    ['"x NOTIFY=NEVER"@sink.test', 'NAME='],
+    ['"x\tORCPT=rfc822;y"@sink.test', 'control character'],
+    ['"a\r\nRCPT TO:<b@c>"@x.com', 'line break'],
+    ['"a\u0000b"@x.com', 'NUL'],
+  ] as const) {
+    const r = parseMailbox(input);
+    assert.ok(isAddressError(r), `${JSON.stringify(input)} was accepted as ${JSON.stringify(r)}`);
+    assert.ok(r.error.includes(message), `${JSON.stringify(input)}: "${r.error}" lacks "${message}"`);
+  }
+});

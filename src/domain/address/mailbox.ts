@@ -42,26 +42,29 @@ export function parseMailbox(input: string): Address | AddressError {
   if (local === '') return fail('local part is empty (nothing before @)');
   if (at === s.length - 1) return fail('domain is empty (nothing after @)');
 
-  const localProblem = localPartProblem(local);
-  if (localProblem !== undefined) return fail(localProblem);
+  const canonical = canonicalLocalPart(local);
+  if ('error' in canonical) return canonical;
   const domain = parseDomain(s.slice(at + 1));
   if ('error' in domain) return domain;
 
-  const address = `${local}@${domain.domain}`;
+  const address = `${canonical.local}@${domain.domain}`;
   if (utf8Length(address) > MAX_ADDRESS_OCTETS) return fail(`address longer than ${MAX_ADDRESS_OCTETS} octets`);
   return { address, smtputf8: !isAscii(local) };
 }
 
-function localPartProblem(local: string): string | undefined {
-  if (utf8Length(local) > MAX_LOCAL_OCTETS) return `local part longer than ${MAX_LOCAL_OCTETS} octets`;
-  if (NON_TEXT.test(local)) return 'local part contains a non-printing Unicode character';
-  if (local.startsWith('"')) return quotedLocalProblem(local);
+/**
+ * The local part in its one canonical spelling (RFC 5321 §4.1.2: quote only when needed), so
+ * `"jane"@x` and `jane@x` are one address to suppression, events and delivery alike.
+ */
+function canonicalLocalPart(local: string): { readonly local: string } | AddressError {
+  if (utf8Length(local) > MAX_LOCAL_OCTETS) return fail(`local part longer than ${MAX_LOCAL_OCTETS} octets`);
+  if (NON_TEXT.test(local)) return fail('local part contains a non-printing Unicode character');
+  if (local.startsWith('"')) return canonicalQuoted(local);
   if (local.includes('"')) {
-    return (local.match(/"/g) ?? []).length % 2 === 1
-      ? 'local part has an unbalanced quote'
-      : 'local part mixes quoted and unquoted text';
+    return fail((local.match(/"/g) ?? []).length % 2 === 1 ? 'local part has an unbalanced quote' : 'local part mixes quoted and unquoted text');
   }
-  return dotAtomProblem(local);
+  const problem = dotAtomProblem(local);
+  return problem === undefined ? { local } : fail(problem);
 }
 
 function dotAtomProblem(local: string): string | undefined {
@@ -75,19 +78,32 @@ function dotAtomProblem(local: string): string | undefined {
   return `local part contains an invalid character ${JSON.stringify(bad[0])}`;
 }
 
-// RFC 5321 Quoted-string: any printable character, with `\` escaping the next one.
-function quotedLocalProblem(local: string): string | undefined {
-  if (local.length < 2 || !local.endsWith('"')) return 'local part has an unbalanced quote';
+// Text inside quotes that looks like an SMTP parameter after a space (` NOTIFY=`, ` ORCPT=`): a
+// server that splits RCPT TO at spaces would take it for one.
+const PARAMETER_LIKE = /\s[A-Za-z0-9-]+=/;
+
+// RFC 5321 Quoted-string: any printable character, with `\` escaping the next one. Refused
+// although RFC-valid: `<` and `>` (they end the path in MAIL/RCPT, and nodemailer, our SMTP
+// client, refuses them: such a recipient could never be sent) and parameter-like text.
+function canonicalQuoted(local: string): { readonly local: string } | AddressError {
+  if (local.length < 2 || !local.endsWith('"')) return fail('local part has an unbalanced quote');
   const inner = local.slice(1, -1);
-  if (inner === '') return 'local part is an empty quoted string';
+  if (inner === '') return fail('local part is an empty quoted string');
+  let raw = '';
   for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
+    let c = inner[i]!;
     // A backslash as the last inner character escapes the closing quote: it is then unbalanced.
-    if (c === '\\') i++;
-    else if (c === '"') return 'local part has an unbalanced quote';
-    if (i >= inner.length) return 'local part has an unbalanced quote';
+    if (c === '\\') {
+      i++;
+      if (i >= inner.length) return fail('local part has an unbalanced quote');
+      c = inner[i]!;
+    } else if (c === '"') return fail('local part has an unbalanced quote');
+    raw += c;
   }
-  return undefined;
+  if (/[<>]/.test(raw)) return fail('quoted local part contains "<" or ">", which cannot be sent in an SMTP command');
+  if (PARAMETER_LIKE.test(raw)) return fail('quoted local part contains a space followed by NAME=, which reads as an SMTP command parameter');
+  // Quotes that are not needed go, and only `"` and `\` stay escaped.
+  return { local: dotAtomProblem(raw) === undefined ? raw : `"${raw.replace(/["\\]/g, (ch) => `\\${ch}`)}"` };
 }
 
 function fail(error: string): AddressError {

@@ -32,6 +32,8 @@ export const BOUNCE_REASONS = [
   'relay_denied',
   'routing_error',
   'protocol_error',
+  // An address our SMTP client cannot write into a command: refused before sending.
+  'invalid_address',
 ] as const;
 export type BounceReason = (typeof BOUNCE_REASONS)[number];
 

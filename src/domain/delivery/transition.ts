@@ -90,8 +90,10 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
       return deferOrExpire(r.text, { class: 'soft', reason: r.reason }, d.possibleDuplicate || r.unknownOutcome, r.notBefore);
     case 'unroutable': {
       if (!r.permanent) return deferOrExpire(r.text, { class: 'soft', reason: r.reason }, d.possibleDuplicate);
-      const cls = r.reason === 'host_unknown' || r.reason === 'user_unknown' ? 'hard' : 'soft';
-      return bounced(r.text, { class: cls, reason: r.reason }, r.reason === 'egress_refused' ? 'policy' : 'dns', d.possibleDuplicate);
+      const cls = r.reason === 'host_unknown' || r.reason === 'user_unknown' || r.reason === 'invalid_address' ? 'hard' : 'soft';
+      // Refused here, by policy (egress filter) or because the envelope cannot be written.
+      const local = r.reason === 'egress_refused' || r.reason === 'invalid_address' || r.reason === 'sender_rejected';
+      return bounced(r.text, { class: cls, reason: r.reason }, local ? 'policy' : 'dns', d.possibleDuplicate);
     }
     case 'suspended': {
       // Only the deadline can end a suspended delivery; otherwise wait for the destination.

@@ -40,6 +40,8 @@ export {
 
 export interface SendLimits {
   readonly maxRecipients: number;
+  /** Most recipients of one request over all its messages (batch-like ingress); unbounded beyond maxRecipients when absent. */
+  readonly maxRequestRecipients?: number;
   readonly maxMessageBytes: number;
   readonly maxScheduleAheadMs: number;
 }

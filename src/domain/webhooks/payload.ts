@@ -54,6 +54,7 @@ const SENDGRID_EVENT: Readonly<Record<EventType, string>> = {
 const SENDGRID_CLASSIFICATION: Readonly<Record<BounceReason, string>> = {
   user_unknown: 'Invalid Address',
   host_unknown: 'Invalid Address',
+  invalid_address: 'Invalid Address',
   mailbox_disabled: 'Mailbox Unavailable',
   mailbox_full: 'Mailbox Unavailable',
   spam_detected: 'Content',

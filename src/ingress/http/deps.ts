@@ -8,6 +8,8 @@ import type { TemplateService } from '../templates.js';
 export interface HttpLimits {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
+  /** Most recipients of one request in all, over every message of a batch (config `limits.max_request_recipients`). */
+  readonly maxRequestRecipients: number;
   readonly maxScheduleAheadMs: number;
 }
 

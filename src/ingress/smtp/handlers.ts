@@ -2,7 +2,7 @@
 // protocol and turns an error's responseCode into the reply. A session goes
 //   connect (per-IP limits, lockout) → EHLO → STARTTLS → AUTH (API key with the send scope)
 //   → MAIL (sender checked) → RCPT... (each checked, at most limits.max_recipients)
-//   → DATA (size, bare CR/LF, X-Txmail headers) → SendService.send → 250 after the commit.
+//   → DATA (size, bare CR/LF, NUL, X-Txmail headers) → SendService.send → 250 after the commit.
 // MAIL, RCPT and DATA before AUTH get 530 from smtp-server itself (authOptional: false).
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
@@ -123,6 +123,9 @@ export class SubmissionHandlers {
       scanner.end();
       if (stream.sizeExceeded || size > this.deps.maxMessageBytes) {
         return done(smtpError('TX_ERR_TOO_LARGE', `Message size exceeds the fixed maximum message size of ${this.deps.maxMessageBytes} bytes`));
+      }
+      if (scanner.bare?.kind === 'NUL') {
+        return done(smtpError('TX_ERR_NUL_IN_DATA', `NUL byte at byte ${scanner.bare.offset} of the message: message data must not contain NUL (RFC 5321 section 4.1.1.4)`));
       }
       if (scanner.bare) {
         const b = scanner.bare;

@@ -30,3 +30,9 @@ test('the known smuggling sequences are all caught', () => {
     assert.ok(scan(`Subject: x\r\n\r\nfirst${seq}MAIL FROM:<a@b.c>\r\n`), JSON.stringify(seq));
   }
 });
+
+test('a NUL byte anywhere is found, the smuggling carrier \\r\\n\\0.\\r\\n included', () => {
+  assert.deepEqual(scan('Subject: x\r\n\r\nfirst\r\n\0.\r\nMAIL FROM:<a@b.c>\r\n'), { kind: 'NUL', offset: 21 });
+  assert.deepEqual(scan('ab', 'c\0d\r\n'), { kind: 'NUL', offset: 3 });
+  assert.deepEqual(scan('Subject: \0\r\n'), { kind: 'NUL', offset: 9 });
+});

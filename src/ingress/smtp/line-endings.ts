@@ -2,22 +2,28 @@
 // one. Servers that disagree on this are what SMTP smuggling exploits (a "\n.\n" that one
 // server reads as the end of DATA and the next one as text), so message data with any CR or
 // LF that is not part of a CRLF pair is refused outright instead of being passed on.
+// NUL is refused too (RFC 5321 §4.1.1.4 and RFC 6152: message data is text without NUL): a
+// next hop that drops NULs would read `\r\n\0.\r\n` as the end of the data and run what
+// follows as commands, the same smuggling by another byte.
 
 const CR = 0x0d;
 const LF = 0x0a;
+const NUL = 0x00;
 
-/** Scans DATA chunk by chunk (a CRLF may straddle two chunks) for the first bare CR or LF. */
+/** Scans DATA chunk by chunk (a CRLF may straddle two chunks) for a NUL or a bare CR or LF. */
 export class LineEndingScanner {
   private lastWasCR = false;
   private offset = 0;
   /** The first offending byte and its offset in the message, once found. */
-  bare: { readonly kind: 'CR' | 'LF'; readonly offset: number } | undefined;
+  bare: { readonly kind: 'CR' | 'LF' | 'NUL'; readonly offset: number } | undefined;
 
   feed(chunk: Buffer): void {
     if (this.bare || chunk.length === 0) {
       this.offset += chunk.length;
       return;
     }
+    const nul = chunk.indexOf(NUL);
+    if (nul >= 0) return this.found('NUL', this.offset + nul, chunk.length);
     // A CR at the end of the previous chunk needs an LF right here.
     if (this.lastWasCR && chunk[0] !== LF) return this.found('CR', this.offset - 1, chunk.length);
     for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
@@ -37,7 +43,7 @@ export class LineEndingScanner {
     if (!this.bare && this.lastWasCR) this.bare = { kind: 'CR', offset: this.offset - 1 };
   }
 
-  private found(kind: 'CR' | 'LF', offset: number, chunkLength: number): void {
+  private found(kind: 'CR' | 'LF' | 'NUL', offset: number, chunkLength: number): void {
     this.bare = { kind, offset };
     this.offset += chunkLength;
   }

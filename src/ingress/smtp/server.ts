@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import type { Config } from '../../config/schema.js';
 import type { ApiKeyVerifier } from '../auth.js';
 import type { SendService } from '../send.js';
+import { guardSmtpServer } from '../../lib/smtp-guard.js';
 import { SubmissionHandlers } from './handlers.js';
 import { AuthThrottle, ConnectionLimiter } from './limits.js';
 import { loadSubmissionTls, type TlsPair } from './tls.js';
@@ -24,6 +25,8 @@ export interface SubmissionOptions {
   readonly authLockoutAfter: number;
   readonly authLockoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly minDataRate: number;
 }
 
 export interface SubmissionDeps {
@@ -81,6 +84,15 @@ export class SubmissionServer {
     });
     // Per-connection socket errors (a client resetting) arrive here; they are the client's.
     this.smtp.on('error', (err: Error) => deps.log.debug({ err }, 'submission connection error'));
+    guardSmtpServer(this.smtp, {
+      policy: { commandTimeoutMs: opts.commandTimeoutMs, minDataRate: opts.minDataRate },
+      // With require_tls, AUTH before STARTTLS gets 538 (allowInsecureAuth above); not listing
+      // it keeps clients that believe EHLO from sending their API key in clear first.
+      authOnlyAfterTls: opts.requireTls,
+      // Wall-clock time: these deadlines are about sockets, not about the data's timestamps.
+      now: Date.now,
+      onTimeout: (info) => deps.log.info(info, 'submission: client too slow, connection closed'),
+    });
   }
 
   listen(): Promise<void> {
@@ -123,6 +135,8 @@ export function submissionFromConfig(config: Config, deps: SubmissionDeps): Subm
       authLockoutAfter: sub.auth_lockout_after,
       authLockoutMs: sub.auth_lockout_s * 1000,
       idleTimeoutMs: sub.idle_timeout_s * 1000,
+      commandTimeoutMs: sub.command_timeout_s * 1000,
+      minDataRate: sub.min_data_rate,
     },
     deps,
   );

@@ -116,6 +116,16 @@ export function describeStore(name: string, factory: StoreFactory): void {
       assert.deepEqual(types, ['dropped', 'queued']);
     });
 
+    it('suppressions are keyed canonically: any spelling suppresses, finds, drops and removes the one entry', async (s) => {
+      await s.suppress({ tenantId: 'ten_a', address: '"E1-RA1"@Sink.TEST', reason: 'unsubscribe', sourceMessageId: null, createdAt: T0 });
+      assert.equal((await s.getSuppression('ten_a', 'e1-ra1@sink.test'))?.address, 'e1-ra1@sink.test');
+      // Recipients as a delivery accepted under older rules may still spell them.
+      const out = await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['"e1-ra1"@sink.test'])], now: T0 });
+      assert.deepEqual(out.kind === 'accepted' && out.messages[0]!.recipients.map((r) => r.status), ['dropped']);
+      assert.equal(await s.unsuppress('ten_a', '"e1-RA1"@sink.test'), true);
+      assert.equal(await s.getSuppression('ten_a', 'e1-ra1@sink.test'), undefined);
+    });
+
     it('claims lease due deliveries once, up to the limit, skipping excluded domains', async (s) => {
       await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test', 'b@x.test', 'c@y.test', 'd@z.test'])], now: T0 });
       const first = await s.claimDue({ owner: 'w1', now: T0, leaseMs: 10_000, limit: 2, excludeDomains: ['y.test'] });

@@ -9,6 +9,7 @@ import type { PoolClient } from 'pg';
 import type { AcceptedMessage, AcceptedRecipient, AcceptOutcome, AcceptRequest } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import type { PgDb } from './pool.js';
+import { suppressionKey } from '../../domain/suppression/key.js';
 
 /** A map key for a per-tenant value (suppressed address, idempotency key). */
 const pairKey = (tenantId: string, value: string): string => `${tenantId}\u0000${value}`;
@@ -46,7 +47,7 @@ async function loadSuppressions(c: PoolClient, reqs: readonly AcceptRequest[]): 
   for (const r of reqs) {
     for (const m of r.messages) {
       for (const x of m.recipients) {
-        const address = x.address.toLowerCase();
+        const address = suppressionKey(x.address);
         pairs.set(pairKey(r.tenantId, address), [r.tenantId, address]);
       }
     }
@@ -68,7 +69,7 @@ function planAcceptance(req: AcceptRequest, suppressed: ReadonlyMap<string, stri
   return req.messages.map((m) => ({
     messageId: m.id,
     recipients: m.recipients.map((r): AcceptedRecipient => {
-      const sup = suppressed.get(pairKey(req.tenantId, r.address.toLowerCase()));
+      const sup = suppressed.get(pairKey(req.tenantId, suppressionKey(r.address)));
       if (sup !== undefined) return { address: r.address, deliveryId: r.deliveryId, status: 'dropped', reason: `suppressed:${sup}` };
       return { address: r.address, deliveryId: r.deliveryId, status: m.sendAt > m.createdAt ? 'scheduled' : 'queued' };
     }),

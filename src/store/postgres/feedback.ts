@@ -5,6 +5,7 @@ import type { PoolClient } from 'pg';
 import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { DeliveryRef, FeedbackRecord, FeedbackResult, Suppression } from '../store.js';
 import type { PgDb } from './pool.js';
+import { suppressionKey } from '../../domain/suppression/key.js';
 
 export async function getDeliveryRef(db: PgDb, id: string): Promise<DeliveryRef | undefined> {
   const [r] = await db.query<{ id: string; tenant_id: string; message_id: string; recipient: string; state: DeliveryState; attempts: number; updated_at: number }>(
@@ -17,7 +18,7 @@ export async function getDeliveryRef(db: PgDb, id: string): Promise<DeliveryRef 
 /** Upserts suppressions; the last one per address wins (one statement cannot update a row twice). */
 export async function upsertSuppressions(c: PoolClient, list: readonly Suppression[]): Promise<number> {
   const byKey = new Map<string, Suppression>();
-  for (const x of list) byKey.set(`${x.tenantId}\u0000${x.address.toLowerCase()}`, x);
+  for (const x of list) byKey.set(`${x.tenantId}\u0000${suppressionKey(x.address)}`, x);
   const rows = [...byKey.values()];
   if (rows.length === 0) return 0;
   const r = await c.query<{ inserted: boolean }>(
@@ -26,7 +27,7 @@ export async function upsertSuppressions(c: PoolClient, list: readonly Suppressi
      ON CONFLICT (tenant_id, address) DO UPDATE
         SET reason = excluded.reason, source_message_id = excluded.source_message_id, created_at = excluded.created_at
      RETURNING (xmax = 0) AS inserted`,
-    [rows.map((x) => x.tenantId), rows.map((x) => x.address.toLowerCase()), rows.map((x) => x.reason), rows.map((x) => x.sourceMessageId), rows.map((x) => x.createdAt)],
+    [rows.map((x) => x.tenantId), rows.map((x) => suppressionKey(x.address)), rows.map((x) => x.reason), rows.map((x) => x.sourceMessageId), rows.map((x) => x.createdAt)],
   );
   return r.rows.filter((x) => x.inserted).length;
 }

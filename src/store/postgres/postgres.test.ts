@@ -20,6 +20,7 @@ import { describeWebhookStore } from '../conformance/webhooks.js';
 import type { Store } from '../store.js';
 import { openPostgresStore } from './index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { CANONICAL_AFTER_0008, OLD_SPELLINGS } from '../conformance/canonical-addresses.js';
 import { PgDb } from './pool.js';
 
 const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -130,6 +131,22 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
         const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         assert.deepEqual(rows.map((r) => r.version), [1, 2, 5]);
         assert.deepEqual(await db.query('SELECT * FROM t2'), []);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('migration 0008 respells stored suppressions canonically, keeping one row per address', async () => {
+      const schema = newSchema();
+      const db = new PgDb(URL, { schema, poolSize: 1 });
+      try {
+        await db.migrate(MIGRATIONS.filter((m) => m.version < 8));
+        for (const [t, a] of OLD_SPELLINGS) {
+          await db.query("INSERT INTO suppressions (tenant_id, address, reason, source_message_id, created_at) VALUES ($1, $2, 'manual', NULL, 1)", [t, a]);
+        }
+        await db.migrate();
+        const rows = await db.query<{ tenant_id: string; address: string }>('SELECT tenant_id, address FROM suppressions ORDER BY tenant_id, address COLLATE "C"');
+        assert.deepEqual(rows.map((r) => [r.tenant_id, r.address]), CANONICAL_AFTER_0008);
       } finally {
         await db.close();
       }

@@ -2,6 +2,7 @@
 // events and the idempotency record, in one savepoint of the group commit.
 import type { AcceptedMessage, AcceptOutcome, AcceptRequest } from '../store.js';
 import type { SqliteDb } from './db.js';
+import { suppressionKey } from '../../domain/suppression/key.js';
 
 export function acceptMessages(s: SqliteDb, req: AcceptRequest): Promise<AcceptOutcome> {
   return s.write((): AcceptOutcome => {
@@ -34,7 +35,7 @@ export function acceptMessages(s: SqliteDb, req: AcceptRequest): Promise<AcceptO
         JSON.stringify(m.tags), JSON.stringify(m.metadata), m.createdAt, m.sendAt,
       );
       const recipients = m.recipients.map((r) => {
-        const sup = suppressed.get(req.tenantId, r.address.toLowerCase()) as { reason: string } | undefined;
+        const sup = suppressed.get(req.tenantId, suppressionKey(r.address)) as { reason: string } | undefined;
         if (sup) {
           const reason = `suppressed:${sup.reason}`;
           insertDelivery.run(r.deliveryId, m.id, m.tenantId, r.address, r.domain, r.smtputf8 ? 1 : 0, null, 'dropped', null, reason, m.createdAt, m.createdAt);

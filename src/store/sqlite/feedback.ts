@@ -3,6 +3,7 @@
 import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { DeliveryRef, FeedbackRecord, FeedbackResult, Suppression } from '../store.js';
 import type { SqliteDb } from './db.js';
+import { suppressionKey } from '../../domain/suppression/key.js';
 
 export function getDeliveryRef(s: SqliteDb, id: string): Promise<DeliveryRef | undefined> {
   return s.read(() => {
@@ -17,7 +18,7 @@ export function upsertSuppression(s: SqliteDb, x: Suppression): void {
   s.stmt(
     `INSERT INTO suppressions (tenant_id, address, reason, source_message_id, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(tenant_id, address) DO UPDATE SET reason = excluded.reason, source_message_id = excluded.source_message_id, created_at = excluded.created_at`,
-  ).run(x.tenantId, x.address.toLowerCase(), x.reason, x.sourceMessageId, x.createdAt);
+  ).run(x.tenantId, suppressionKey(x.address), x.reason, x.sourceMessageId, x.createdAt);
 }
 
 export function recordFeedback(s: SqliteDb, f: FeedbackRecord): Promise<FeedbackResult> {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { SqliteDb } from './db.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { CANONICAL_AFTER_0008, OLD_SPELLINGS } from '../conformance/canonical-addresses.js';
 import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeDomainOwnership } from '../conformance/domain-ownership.js';
@@ -42,6 +44,20 @@ test('sqlite: a migration with a lower version merged later is still applied (ga
     const rows = db.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
     assert.deepEqual(rows.map((r) => r.version), [1, 2, 5]);
     assert.deepEqual(db.db.prepare('SELECT * FROM t2').all(), []);
+  } finally {
+    await db.close();
+  }
+});
+
+test('sqlite: migration 0008 respells stored suppressions canonically, keeping one row per address', async () => {
+  const db = new SqliteDb(join(dir, 'canonical.db'));
+  try {
+    db.migrate(MIGRATIONS.filter((m) => m.version < 8));
+    const ins = db.db.prepare("INSERT INTO suppressions (tenant_id, address, reason, source_message_id, created_at) VALUES (?, ?, 'manual', NULL, 1)");
+    for (const [t, a] of OLD_SPELLINGS) ins.run(t, a);
+    db.migrate();
+    const rows = db.db.prepare('SELECT tenant_id, address FROM suppressions ORDER BY tenant_id, address').all() as Array<{ tenant_id: string; address: string }>;
+    assert.deepEqual(rows.map((r) => [r.tenant_id, r.address]), CANONICAL_AFTER_0008);
   } finally {
     await db.close();
   }

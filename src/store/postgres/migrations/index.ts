@@ -4,6 +4,7 @@ import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
 import domainOwnership from './0007_domain_ownership.js';
 import cluster from './0005_cluster.js';
+import canonicalAddresses from './0008_canonical_addresses.js';
 
 export interface Migration {
   readonly version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'events_out', sql: eventsOut },
   { version: 5, name: 'cluster', sql: cluster },
   { version: 7, name: 'domain_ownership', sql: domainOwnership },
+  { version: 8, name: 'canonical_addresses', sql: canonicalAddresses },
 ].sort((a, b) => a.version - b.version);

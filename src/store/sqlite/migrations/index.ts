@@ -3,6 +3,7 @@ import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
 import domainOwnership from './0007_domain_ownership.js';
+import canonicalAddresses from './0008_canonical_addresses.js';
 
 export interface Migration {
   readonly version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
   { version: 7, name: 'domain_ownership', sql: domainOwnership },
+  { version: 8, name: 'canonical_addresses', sql: canonicalAddresses },
 ].sort((a, b) => a.version - b.version);

@@ -81,7 +81,14 @@ export const postmarkPlugin: HttpPlugin = async (app, deps) => {
     const list = key === undefined ? req.body : (req.body as Record<string, unknown> | undefined)?.[key];
     if (!Array.isArray(list)) throw new PostmarkError('TX_ERR_BAD_REQUEST', 402, `The request body must be ${key === undefined ? 'a JSON array of messages' : `{"${key}": [messages]}`}.`);
     if (list.length > MAX_BATCH) throw new PostmarkError('TX_ERR_VALIDATION', 410, `Too many batch messages: at most ${MAX_BATCH} per request (${list.length}).`);
-    const outcomes = await Promise.all(list.map((m: unknown) => prepare(deps, auth.tenantId, m, templated)));
+    // Parsed first (no template rendered yet) to bound the recipients of the request in all:
+    // each message is bounded by limits.max_recipients, 500 of them would multiply it.
+    const parsed = list.map((m: unknown) => ({ body: m, ...parsePostmarkMessage(m, templated) }));
+    const total = parsed.reduce((n, p) => n + (p.message ? p.message.to.length + p.message.cc.length + p.message.bcc.length : 0), 0);
+    if (total > deps.limits.maxRequestRecipients) {
+      throw new PostmarkError('TX_ERR_TOO_MANY_RECIPIENTS', 300, `Maximum of ${deps.limits.maxRequestRecipients} recipients allowed per request, all messages of a batch together (this batch has ${total}).`);
+    }
+    const outcomes = await Promise.all(parsed.map((p) => prepare(deps, auth.tenantId, p.body, templated, p)));
     return reply.status(200).send(await accept(deps, auth.tenantId, outcomes));
   };
 
@@ -92,8 +99,8 @@ export const postmarkPlugin: HttpPlugin = async (app, deps) => {
 };
 
 /** One message parsed (and its template rendered) into a SendRequest, or Postmark's error for it. */
-async function prepare(deps: HttpDeps, tenantId: string, body: unknown, templated: boolean): Promise<Outcome> {
-  const { message, errors } = parsePostmarkMessage(body, templated);
+async function prepare(deps: HttpDeps, tenantId: string, body: unknown, templated: boolean, parsed = parsePostmarkMessage(body, templated)): Promise<Outcome> {
+  const { message, errors } = parsed;
   if (!message) return { ok: false, errorCode: errorCodeFor(errors), message: describe(errors) };
   try {
     const count = message.to.length + message.cc.length + message.bcc.length;

@@ -45,6 +45,21 @@ test('SendGrid’s rules: unique addresses per personalization, send_at within 7
   assert.equal(errorOf({ ...BASE, personalizations: [{ to: Array.from({ length: 6 }, (_, i) => ({ email: `r${i}@y.test` })) }] }).code, 'TX_ERR_TOO_MANY_RECIPIENTS');
 });
 
+test('the recipients of all personalizations together are bounded by limits.max_request_recipients', () => {
+  const ps = (n: number) => Array.from({ length: n }, (_, i) => ({ to: [{ email: `a${i}@y.test` }, { email: `b${i}@y.test` }] }));
+  const limits = { ...LIMITS, maxRequestRecipients: 7 };
+  assert.doesNotThrow(() => parseSendGridMail({ ...BASE, personalizations: ps(3) }, limits, NOW));
+  let err: unknown;
+  try {
+    parseSendGridMail({ ...BASE, personalizations: ps(4) }, limits, NOW);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof TxError);
+  assert.equal(err.code, 'TX_ERR_TOO_MANY_RECIPIENTS');
+  assert.match(err.message, /8 recipients in the request; the limit is 7/);
+});
+
 test('without a template, content and a subject are required; with one they come from it', () => {
   const { subject: _s, content: _c, ...bare } = BASE;
   assert.deepEqual(errorOf(bare).fields.map((f) => f.path).sort(), ['content', 'personalizations[0]']);

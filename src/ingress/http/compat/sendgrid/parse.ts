@@ -93,7 +93,13 @@ export function parseSendGridMail(body: unknown, limits: SendLimits, now: number
     assertRecipientLimit(n, limits.maxRecipients);
     total += n;
   }
-  assertRecipientLimit(total, MAX_TOTAL_RECIPIENTS);
+  // SendGrid's own bound on a request, lowered by ours when that is smaller.
+  const maxTotal = Math.min(MAX_TOTAL_RECIPIENTS, limits.maxRequestRecipients ?? MAX_TOTAL_RECIPIENTS);
+  if (total > maxTotal) {
+    throw new TxError('TX_ERR_TOO_MANY_RECIPIENTS', `${total} recipients in the request; the limit is ${maxTotal} over all personalizations together`, [
+      { path: 'personalizations', message: `${total} recipients in all personalizations together; the limit is ${maxTotal}` },
+    ]);
+  }
 
   const content = parseContent(body['content'], errors);
   const attachments = collect(parseAttachments(normaliseAttachments(body['attachments']), 'attachments', ATTACHMENT_KEYS)).attachments;
