@@ -16,6 +16,7 @@ import {
   type MimePart,
   type OriginalHeaders,
 } from './mime.js';
+import type { SmtpCommand } from './classify.js';
 
 export const DSN_ACTIONS = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'] as const;
 export type DsnAction = (typeof DSN_ACTIONS)[number];
@@ -32,6 +33,8 @@ export interface DsnRecipient {
   /** The diagnostic type, e.g. `smtp` or `X-Postfix`. */
   readonly diagnosticType?: string;
   readonly remoteMta?: string;
+  /** The SMTP command the remote refused, when the report says (see report-text.ts). */
+  readonly command?: SmtpCommand;
 }
 
 export interface ParsedDsn {
@@ -58,19 +61,26 @@ export function dsnFromMessage(root: MimePart): ParsedDsn | undefined {
   const statusIdx = parts.findIndex((p) => STATUS_TYPES.has(p.type));
   const statusPart = parts[statusIdx];
   if (!statusPart) return undefined;
+  // The original follows the status part (RFC 6522 §3); take the first headers-bearing part after it.
+  const original = parts.slice(statusIdx + 1).map(attachedHeaders).find((h) => h !== undefined);
+  return dsnFromFields(statusPart.body, original);
+}
 
+/**
+ * RFC 3464 fields as text: the body of a delivery-status part, or (Amazon WorkMail, forwarded
+ * reports, some gateways) the same fields printed inside a text part.
+ */
+export function dsnFromFields(body: string, original?: readonly Header[]): ParsedDsn | undefined {
   // RFC 3464 §2.1: field groups are separated by empty lines; the first is per-message. Some
   // MTAs omit that separator or add empty lines, so a group is per-recipient when it names one.
-  const groups = statusPart.body
+  const groups = body
+    .replace(/^[ \t]+(?=(Final|Original)-Recipient:|Action:|Status:|Reporting-MTA:)/gim, '')
     .split(/\n[ \t]*\n/)
     .map((g) => parseHeaders(g))
     .filter((g) => g.length > 0);
   const perMessage = groups.find((g) => !isRecipientGroup(g)) ?? groups[0] ?? [];
   const recipients = groups.filter(isRecipientGroup).flatMap((g) => recipientOf(g) ?? []);
   if (recipients.length === 0) return undefined;
-
-  // The original follows the status part (RFC 6522 §3); take the first headers-bearing part after it.
-  const original = parts.slice(statusIdx + 1).map(attachedHeaders).find((h) => h !== undefined);
   return compact({
     reportingMta: typedMta(text(perMessage, 'reporting-mta')),
     arrivalDate: text(perMessage, 'arrival-date'),
