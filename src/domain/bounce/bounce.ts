@@ -7,11 +7,12 @@ import { formatReply } from '../smtp/reply.js';
 import { classifyDsnStatus, diagnosticReply, type Classification, type SmtpCommand } from './classify.js';
 import { dsnFromFields, dsnFromMessage, type DsnAction, type DsnRecipient } from './dsn.js';
 import { parseLegacy, type LegacyFormat } from './legacy.js';
-import { compact, originalHeaders, parseMessage, type MimePart, type OriginalHeaders } from './mime.js';
+import { compact, headerText, originalHeaders, parseMessage, type MimePart, type OriginalHeaders } from './mime.js';
 import { commandIn, isAutoReply, isFeedbackReport, looksLikeBounce, paragraphOf, reportText } from './report-text.js';
+import { parseSesJson } from './ses-json.js';
 import { parseText } from './text.js';
 
-export type BounceFormat = 'dsn' | LegacyFormat | 'text';
+export type BounceFormat = 'dsn' | LegacyFormat | 'text' | 'ses-json';
 
 export interface BounceRecipient {
   readonly recipient: string;
@@ -37,7 +38,10 @@ export interface ParsedBounce {
 }
 
 export function parseBounce(raw: Buffer | string): ParsedBounce | undefined {
-  const root = parseMessage(raw);
+  return fromMessage(parseMessage(raw), 0);
+}
+
+function fromMessage(root: MimePart, depth: number): ParsedBounce | undefined {
   if (isFeedbackReport(root)) return undefined;
   const text = reportText(root);
   const dsn = dsnFromMessage(root) ?? textDsn(root, text);
@@ -45,17 +49,29 @@ export function parseBounce(raw: Buffer | string): ParsedBounce | undefined {
     return compact({
       format: 'dsn' as const,
       reportingMta: dsn.reportingMta,
-      recipients: dsn.recipients.map((r) => toRecipient(r, text, dsn.recipients.length)),
+      recipients: unique(withFailedRecipients(root, dsn.recipients)).map((r) => toRecipient(r, text, dsn.recipients.length)),
       original: dsn.original,
     });
   }
   if (isAutoReply(root)) return undefined;
+  const ses = parseSesJson(root);
+  if (ses) return { format: ses.format, ...(ses.reportingMta ? { reportingMta: ses.reportingMta } : {}), recipients: ses.recipients.map((r) => toRecipient(r, '', 1)) };
+  // A bounce forwarded as text (an mbox `From MAILER-DAEMON` line or a `Return-Path: <>` header
+  // inside a plain body): the notice inside is the report.
+  if (depth === 0 && root.parts.length === 0) {
+    const body = root.body;
+    const m = /^From MAILER-DAEMON[^\n]*\n|^Return-Path: <>\s*$/m.exec(body);
+    if (m) {
+      const inner = fromMessage(parseMessage(Buffer.from(body.slice(m[0].startsWith('From ') ? m.index + m[0].length : m.index), 'latin1')), depth + 1);
+      if (inner) return inner;
+    }
+  }
   const legacy = parseLegacy(root) ?? parseText(root);
   if (!legacy) return undefined;
   return compact({
     format: legacy.format,
     reportingMta: 'reportingMta' in legacy ? legacy.reportingMta : undefined,
-    recipients: legacy.recipients.map((r) => toRecipient(r, text, legacy.recipients.length)),
+    recipients: unique(legacy.recipients).map((r) => toRecipient(r, text, legacy.recipients.length)),
     original: legacy.originalHeaders && originalHeaders(legacy.originalHeaders),
   });
 }
@@ -87,4 +103,23 @@ function toRecipient(r: DsnRecipient, text: string, count: number): BounceRecipi
 function oneLine(diagnostic: string | undefined): string | undefined {
   const reply = diagnosticReply(diagnostic);
   return reply ? formatReply(reply) : diagnostic?.replace(/\s+/g, ' ').trim();
+}
+
+// A recipient that is no address (an Exim file delivery) is named by X-Failed-Recipients when
+// the report has exactly one of each.
+function withFailedRecipients(root: MimePart, rs: readonly DsnRecipient[]): readonly DsnRecipient[] {
+  const failed = (headerText(root.headers, 'x-failed-recipients') ?? '').split(',').map((a) => a.trim()).filter((a) => a.includes('@'));
+  if (rs.length !== 1 || failed.length !== 1 || rs[0]?.finalRecipient.includes('@')) return rs;
+  return rs.map((r) => ({ ...r, finalRecipient: failed[0] ?? r.finalRecipient }));
+}
+
+// Some MTAs repeat a recipient's group (mail.ru: once per attempt); the first one stands.
+function unique(rs: readonly DsnRecipient[]): DsnRecipient[] {
+  const seen = new Set<string>();
+  return rs.filter((r) => {
+    const k = r.finalRecipient.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -2,6 +2,7 @@
 // the message, the sender or the moment (soft). See DESIGN.md "Bounce classes". The decisions
 // live in the ordered table in rules.ts; this file only normalises a reply and walks the table.
 import { parseReply, type SmtpReply } from '../smtp/reply.js';
+import { commandIn } from './report-text.js';
 import { BOUNCE_RULES, type BounceRule } from './rules.js';
 
 export type BounceClass = 'hard' | 'soft';
@@ -142,7 +143,7 @@ function stripType(diagnostic: string): string {
 
 /** A report's recipient: the command is '' when the report does not name it (see RuleInput). */
 export function classifyDsnStatus(status: string, diagnostic?: string, command: SmtpCommand = ''): Classification {
-  return classifyReply(replyFromDsn(status, diagnostic), command);
+  return classifyReply(replyFromDsn(status, diagnostic), command || commandIn(diagnostic ?? ''));
 }
 
 // A multi-line reply copied into a folded Diagnostic-Code arrives as one line:

@@ -96,7 +96,9 @@ function isRecipientGroup(g: readonly Header[]): boolean {
 
 function recipientOf(g: readonly Header[]): DsnRecipient | undefined {
   const original = typedAddress(text(g, 'original-recipient'));
-  const finalRecipient = typedAddress(text(g, 'final-recipient')) ?? original;
+  const written = typedAddress(text(g, 'final-recipient'));
+  // Exim names a local delivery by its file or pipe (`rfc822;/mail/spool/…`): not an address.
+  const finalRecipient = written?.includes('@') ? written : (original ?? written);
   if (!finalRecipient) return undefined;
   const diag = text(g, 'diagnostic-code');
   // diagnostic-type is an atom (`smtp`, `X-Postfix`); some MTAs omit it and the text has `;`s.

@@ -74,7 +74,7 @@ const DAEMON_FROM = /mailer[-_ ]?daemon|postmaster|mail ?delivery|mail\.delivery
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|returned mail|returned to sender|delivery status notification|delivery (failure|failed|has failed|notification|problem|report)|failure notice|mail delivery (failed|failure|system)|non[- ]?delivery|could not be delivered|not delivered|mail system error|delivery status|permanent error|message delayed|\bdelayed\b|delivery warning|nondeliverable|mail (could not|couldn't) be delivered|unable to deliver|returned message|bounced? ?(mail|message)?\b|error sending message|message you sent/i;
 const BOUNCE_BODY =
-  /could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|could not be reached|unable to deliver|undeliverable|delivery (has )?failed|failed to (be )?deliver|permanent (fatal )?error|error delivering|delivery to the following recipient|not yet been delivered|was rejected by|did not reach|could not deliver|following recipients? (was|were|did|could)|returned to (you|sender)|mailer-daemon|delivery status notification/i;
+  /could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|could not be reached|unable to deliver|undeliverable|delivery (has )?failed|failed to (be )?deliver|permanent (fatal )?error|error delivering|delivery to the following recipient|not yet been delivered|was rejected by|did not reach|could not deliver|following recipients? (was|were|did|could)|returned to (you|sender)|mailer-daemon|delivery status notification|transcript of session follows/i;
 
 /** Whether a message reads as a delivery failure notice (sender, subject, or its own words). */
 export function looksLikeBounce(root: MimePart, text: string): boolean {

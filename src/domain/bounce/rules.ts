@@ -49,7 +49,7 @@ const GENERIC_OR_ADDRESS = /^(|5\.0\.0|5\.5\.0|5\.1\.\d{1,3})$/;
 // The receiver's ways of saying "no such mailbox". Shared by the rules below: where the reply
 // came (RCPT or after DATA) decides whether it is about the address or a filter wearing its words.
 const USER_UNKNOWN =
-  /\buser unknown\b|\bunknown (user|recipient|mail ?box|address|local[- ]part|alias)\b|\bno such (user|mail ?box|recipient|address|account|person|local user)\b|\b(user|mail ?box|recipient|(?<!ip )address|account|addressee)\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\b(user|recipient|mail ?box|addressee) (not found|unknown|invalid)\b|\binvalid (recipient|mail ?box|user|addressee)\b|\b(?<!ip )address (not found|unknown|invalid)\b|\bnot (a )?(valid|known) (user|mail ?box|recipient)\b|RecipientNotFound|\bunrouteable address\b|\bno mailbox here by that name\b|\bdoesn't have an? \S+ account\b|\bnot our customer\b|\bundeliverable address\b|\bnon-?existent (user|mail ?box|recipient|address)\b|\bbad destination mailbox address\b|\buser not found\b|\bno (such )?(account|mailbox) (by that name|found)\b|\bnot a valid (user|recipient|mail ?box)\b|\brecipient address rejected(?:\s*\.|:\s*(access denied|invalid[- ]?(user|recipient)|unknown ?user))|\bno one at this address\b|\b(user|recipient|account) not (exist|known|active)\b/i;
+  /\buser unknown\b|\bunknown (user|recipient|mail ?box|address|local[- ]part|alias)\b|\bno such (user|mail ?box|recipient|address|account|person|local user)\b|\b(user|mail ?box|recipient|(?<!ip )address|account|addressee)\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\b(user|recipient|mail ?box|addressee) (not found|unknown|invalid)\b|\binvalid (recipient|mail ?box|user|addressee)\b|\b(?<!ip )address (not found|unknown|invalid)\b|\bnot (a )?(valid|known) (user|mail ?box|recipient)\b|RecipientNotFound|\bno mailbox here by that name\b|\bdoesn't have an? \S+ account\b|\bnot our customer\b|\bundeliverable address\b|\bnon-?existent (user|mail ?box|recipient|address)\b|\bbad destination mailbox address\b|\buser not found\b|\bno (such )?(account|mailbox) (by that name|found)\b|\bnot a valid (user|recipient|mail ?box)\b|\brecipient address rejected(?:\s*\.|:\s*(invalid[- ]?(user|recipient)|unknown ?user))|\bno one at this address\b|\b(user|recipient|account) not (exist|known|active)\b/i;
 
 const RULES: BounceRule[] = [
   // 1. Transaction limits.
@@ -91,7 +91,7 @@ const RULES: BounceRule[] = [
   },
   // au (KDDI) answers its domain filter's refusals with an address-less "550 : User unknown"
   // after DATA; the mailbox exists (Sisimai: filtered).
-  { id: 'kddi-domain-filter', provider: 'kddi', code: [500, 599], text: /(?:^|\s|>)(?:550 )?: User unknown\b/i, result: soft('filtered') },
+  { id: 'kddi-domain-filter', provider: 'kddi', code: [500, 599], text: /(?:^|\s)(?:550 )?: User unknown\b/i, result: soft('filtered') },
   { id: 'cisco-address-rejected', provider: 'cisco', enhanced: /^5\.1\.0$/, text: /^address rejected\b/i, result: hard('user_unknown') },
   {
     id: 'dnsbl',
@@ -168,7 +168,7 @@ const RULES: BounceRule[] = [
 
   {
     id: 'dns-server-failure',
-    text: /\bmalformed or unexpected name server reply\b|\bSERVFAIL\b|\bname server (failure|timeout)\b|\btemporary (dns|lookup) failure\b/i,
+    text: /\bmalformed or unexpected name server reply\b|\bhost not found, try again\b|\bSERVFAIL\b|\bname server (failure|timeout)\b|\btemporary (dns|lookup) failure\b/i,
     result: soft('dns_failure'),
   },
   {
@@ -185,7 +185,7 @@ const RULES: BounceRule[] = [
   // 4. Hard phrasings: the receiver says the address or its domain does not exist.
   {
     id: 'host-unknown-text',
-    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\bunrouteable (mail )?domain\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
+    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
     result: hard('host_unknown'),
   },
   {
@@ -201,7 +201,11 @@ const RULES: BounceRule[] = [
   // Where the refusal came decides what "user unknown" means (Sisimai's reading): at RCPT it is
   // about the address; after DATA, or in a report that does not say and without an address status
   // code, it is a filter wearing the address's words (Japanese carriers' domain filters).
+  // Exchange's own directory (no SMTP command involved) does not know the recipient.
+  { id: 'exchange-not-recognized', provider: 'microsoft', text: /\bThe recipient name is not recognized\b/i, result: hard('user_unknown') },
   { id: 'user-unknown-at-rcpt', command: /^RCPT$/, text: USER_UNKNOWN, result: hard('user_unknown') },
+  // Postfix's access maps say this for unknown recipients too; only at RCPT is it about the address.
+  { id: 'access-denied-at-rcpt', command: /^RCPT$/, text: /\brecipient address rejected: access denied\b/i, result: hard('user_unknown') },
   { id: 'user-unknown-after-data', command: /^(DATA|)$/, enhanced: /^(?![45]\.1\.)/, text: USER_UNKNOWN, result: soft('filtered') },
   {
     id: 'mailbox-disabled-text',
@@ -256,7 +260,9 @@ const RULES: BounceRule[] = [
   // RFC 3463 X.2.0 "the mailbox exists, but something about it": carriers' per-mailbox filters.
   { id: 'x.2.0-filtered', enhanced: /^[45]\.2\.[04]$/, result: soft('filtered') },
   // RFC 7504 §3 / RFC 3463 X.3.2: the host does not accept mail at all.
-  { id: 'x.3.2-not-accepting', code: [521, 556], enhanced: /^(|5\.3\.2)$/, result: hard('not_accepting') },
+  { id: 'x.3.2-not-accepting', code: [500, 599], enhanced: /^5\.3\.2$/, result: hard('not_accepting') },
+  { id: 'code-521-556-not-accepting', code: [521, 521], enhanced: /^$/, result: hard('not_accepting') },
+  { id: 'code-556-not-accepting', code: [556, 556], enhanced: /^$/, result: hard('not_accepting') },
   // X.4.4 "unable to route": the domain has no usable MX or address (Postfix, Sendmail).
   { id: 'x.4.4-no-route', code: [500, 599], enhanced: /^5\.4\.4$/, result: hard('host_unknown') },
   { id: 'x.3.1-system-full', enhanced: /^[45]\.3\.1$/, result: soft('system_full') },

@@ -87,7 +87,9 @@ function recipientLines(root: MimePart, lines: readonly string[], attached: read
   const fallback =
     addressesIn(headerText(root.headers, 'x-failed-recipients'))[0] ??
     addressesIn(headerText(root.headers, 'x-original-to'))[0] ??
-    (attached && (forAddress(attached) ?? addressesIn(headerText(attached, 'to'))[0]));
+    (attached && (forAddress(attached) ?? addressesIn(headerText(attached, 'to'))[0])) ??
+    // Old Sendmail and others quote the original inline, after the report ("Unsent message follows").
+    addressesIn(/^To:[ \t]*(.+)$/m.exec(root.parts.length === 0 ? root.body : '')?.[1])[0];
   return fallback ? [{ address: fallback, line: -1 }] : [];
 }
 
