@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseBounce } from '../src/domain/bounce/bounce.js';
+import { SISIMAI_REASONS } from '../src/domain/bounce/vocabulary.js';
 import { bounceDecision } from '../src/domain/feedback/inbound.js';
 
 interface Row {
@@ -32,8 +33,10 @@ interface Tally {
   recognised: number;
   recipient: number;
   agree: number;
+  /** Our reason word is the one vocabulary.ts maps Sisimai's reason to. */
+  reason: number;
 }
-const blank = (): Tally => ({ n: 0, recognised: 0, recipient: 0, agree: 0 });
+const blank = (): Tally => ({ n: 0, recognised: 0, recipient: 0, agree: 0, reason: 0 });
 const total = blank();
 const byReason = new Map<string, Tally>();
 const bySource = new Map<string, Tally>();
@@ -55,9 +58,10 @@ for (const row of rows) {
     if (parsed) x.recognised++;
     if (entry) x.recipient++;
     if (got === row.class) x.agree++;
+    if (mine?.classification?.reason === SISIMAI_REASONS[row.reason]) x.reason++;
   }
   if (list && (!entry || got !== row.class)) {
-    const why = decision?.kind === 'bounced' ? `${decision.reason} ${decision.status} ${decision.reply.slice(0, 140)}` : (decision?.why ?? 'unrecognised');
+    const why = !decision ? 'unrecognised' : decision.kind === 'ignore' ? decision.why : `${decision.kind} ${decision.reason} ${decision.status} ${decision.reply.slice(0, 140)}`;
     const rcpts = parsed?.recipients.map((r) => r.recipient).join(',') ?? '-';
     console.log(`${row.file}\t${row.class}/${row.reason}\tgot ${got ?? '-'}\trcpt ${entry ? 'ok' : `WANT ${wants.join(',')} GOT ${rcpts}`}\t${why}`);
   }
@@ -71,7 +75,7 @@ function get(m: Map<string, Tally>, k: string): Tally {
 
 const pct = (a: number, n: number): string => `${((100 * a) / n).toFixed(1)}%`;
 const line = (name: string, t: Tally): string =>
-  `${name.padEnd(22)} ${String(t.n).padStart(4)}  recognised ${pct(t.recognised, t.n).padStart(6)}  recipient ${pct(t.recipient, t.n).padStart(6)}  hard/soft ${pct(t.agree, t.n).padStart(6)}`;
+  `${name.padEnd(22)} ${String(t.n).padStart(4)}  recognised ${pct(t.recognised, t.n).padStart(6)}  recipient ${pct(t.recipient, t.n).padStart(6)}  hard/soft ${pct(t.agree, t.n).padStart(6)}  reason word ${pct(t.reason, t.n).padStart(6)}`;
 
 console.log(line('overall', total));
 console.log('\nper Sisimai reason:');
