@@ -91,7 +91,7 @@ const RULES: BounceRule[] = [
   },
   // au (KDDI) answers its domain filter's refusals with an address-less "550 : User unknown"
   // after DATA; the mailbox exists (Sisimai: filtered).
-  { id: 'kddi-domain-filter', provider: 'kddi', code: [500, 599], text: /(?:^|\s)(?:550 )?: User unknown\b/i, result: soft('filtered') },
+  { id: 'kddi-domain-filter', provider: 'kddi', command: /^(DATA|)$/, code: [500, 599], text: /(?:^|\s)(?:550 )?: User unknown\b/i, result: soft('filtered') },
   { id: 'cisco-address-rejected', provider: 'cisco', enhanced: /^5\.1\.0$/, text: /^address rejected\b/i, result: hard('user_unknown') },
   {
     id: 'dnsbl',
