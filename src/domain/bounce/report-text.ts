@@ -48,9 +48,9 @@ function htmlToText(html: string): string {
 // What each family prints for the command the remote answered. Order matters: the first kind
 // found in a block names it (Sendmail prints `>>> DATA` then `<<< 550 …`).
 const COMMANDS: ReadonlyArray<readonly [Exclude<SmtpCommand, ''>, RegExp]> = [
-  ['DATA', /in reply to (end of )?DATA command|>>> DATA\b|after (end of )?data\b|\bour (final )?DATA\b|\bend of data\b|\bafter DATA\b|-{5,} ?SMTP command\s+DATA\b/i],
-  ['RCPT', /in reply to RCPT TO command|>>> RCPT TO\b|after RCPT TO\b|our RCPT TO\b|most progress was RCPT TO|does not like recipient\b|-{5,} ?SMTP command\s+RCPT/i],
-  ['MAIL', /in reply to MAIL FROM command|>>> MAIL FROM\b|after MAIL FROM\b|our MAIL FROM\b|does not like sender\b/i],
+  ['DATA', /in reply to (end of )?DATA command|(>>>|<<<) DATA\b|after (end of )?data\b|\bour (final )?DATA\b|\bend of data\b|\bafter DATA\b|-{5,} ?SMTP command\s+DATA\b/i],
+  ['RCPT', /in reply to RCPT TO command|(>>>|<<<) RCPT TO\b|after RCPT( TO)?\b|our RCPT TO\b|most progress was RCPT TO|does not like recipient\b|-{5,} ?SMTP command\s+RCPT/i],
+  ['MAIL', /in reply to MAIL FROM command|(>>>|<<<) MAIL FROM\b|after MAIL( FROM)?\b|our MAIL FROM\b|does not like sender\b/i],
   ['HELO', /in reply to (HELO|EHLO) command|>>> (HELO|EHLO)\b|after (HELO|EHLO)\b|performing the (HELO|EHLO) handshake/i],
   ['CONN', /in reply to (the )?initial (greeting|protocol)|while performing the initial protocol|greeting from remote|\bconnect to [^\s:]+:? (Connection|No route)/i],
 ];
@@ -64,17 +64,20 @@ export function commandIn(text: string): SmtpCommand {
 
 // "Still trying" in the words of Exim, Gmail, Sendmail, Postfix and Exchange warnings.
 const DELAYED =
-  /\bhas not yet been delivered\b|\bhas been delayed\b|\bTHIS IS A WARNING MESSAGE ONLY\b|\bwill (be retried|continue to (try|be attempted))\b|\bdelivery attempts will continue\b|\bstill (trying|be trying)\b|\bwill keep trying\b|\bdelivery (is )?delayed\b|\bDelayed Mail\b|\bwarning: (message|could not send)/i;
+  /\bhas not yet been delivered\b|\bhas been delayed\b|\bTHIS IS A WARNING MESSAGE ONLY\b|\bwill (be retried|continue to (try|be attempted))\b|\bdelivery attempts will continue\b|\bstill (trying|be trying)\b|\bwill keep trying\b|\bdelivery (is )?delayed\b|\bDelayed Mail\b|\bwarning: (message|could not send)|\bis delayed for more than\b|\bonly a temporary failure report\b/i;
 
 export function saysDelayed(text: string, subject: string): boolean {
   return DELAYED.test(text) || /^(warning|delayed|delay)\b|\(delay\)|\bdelayed\b/i.test(subject);
 }
 
-const DAEMON_FROM = /mailer[-_ ]?daemon|postmaster|mail ?delivery|mail\.delivery|\bmdaemon\b|\bmailer@|\bmail administrator\b|\bsystem administrator\b/i;
+const DAEMON_FROM = /mailer[-_ ]?daemon|post_?master|mail ?delivery|mail\.delivery|\bmdaemon\b|\bmailer@|\bmail administrator\b|\bsystem administrator\b/i;
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|returned mail|returned to sender|delivery status notification|delivery (failure|failed|has failed|notification|problem|report)|failure notice|mail delivery (failed|failure|system)|non[- ]?delivery|could not be delivered|not delivered|mail system error|delivery status|permanent error|message delayed|\bdelayed\b|delivery warning|nondeliverable|mail (could not|couldn't) be delivered|unable to deliver|returned message|bounced? ?(mail|message)?\b|error sending message|message you sent/i;
 const BOUNCE_BODY =
-  /could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|could not be reached|unable to deliver|undeliverable|delivery (has )?failed|failed to (be )?deliver|permanent (fatal )?error|error delivering|delivery to the following recipient|not yet been delivered|was rejected by|did not reach|could not deliver|following recipients? (was|were|did|could)|returned to (you|sender)|mailer-daemon|delivery status notification|transcript of session follows/i;
+  /could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|could not be reached|unable to deliver|undeliverable|delivery (has )?failed|failed to (be )?deliver|permanent (fatal )?error|error delivering|delivery to the following recipient|not yet been delivered|was rejected by|did not reach|could not deliver|following recipients? (was|were|did|could)|returned to (you|sender)|mailer-daemon|delivery status notification|transcript of session follows|no valid recipients|requested action not taken/i;
+// Phrases only a delivery failure notice prints: enough without a daemon sender or a subject.
+const NOTICE_BODY =
+  /Could not be delivered to: <|\bwas not delivered to:|did not reach the following recipient|-{3,} ?Failure Reasons|Unable to deliver message to <|This message was created automatically by mail delivery software|\bThis is the mail system at host\b|I'm afraid I wasn't able to deliver|The following addresses had (permanent fatal errors|delivery problems)|Delivery to the following recipients? (failed|has been delayed)|This is the MAILER-DAEMON, please DO NOT REPLY/i;
 
 /** Whether a message reads as a delivery failure notice (sender, subject, or its own words). */
 export function looksLikeBounce(root: MimePart, text: string): boolean {
@@ -83,7 +86,9 @@ export function looksLikeBounce(root: MimePart, text: string): boolean {
   const returnPath = headerText(root.headers, 'return-path') ?? '';
   const daemon = DAEMON_FROM.test(from) || /^<>$/.test(returnPath.trim()) || /<>\s*$/.test(from);
   const subj = BOUNCE_SUBJECT.test(subject);
-  return (daemon && (subj || BOUNCE_BODY.test(text))) || (subj && BOUNCE_BODY.test(text));
+  // fml (a mailing-list manager) answers from `<list>-admin@` with an X-MLServer header.
+  const mlserver = headerText(root.headers, 'x-mlserver') !== undefined && /-admin@/i.test(from);
+  return (daemon && (subj || BOUNCE_BODY.test(text))) || (subj && BOUNCE_BODY.test(text)) || NOTICE_BODY.test(text) || mlserver;
 }
 
 /**

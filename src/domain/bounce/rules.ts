@@ -178,14 +178,14 @@ const RULES: BounceRule[] = [
   },
   {
     id: 'filtered-text',
-    text: /\bmessage filtered\b|\brejected due to user rules\b|\brefuses? to (receive|accept) (this )?mail\b|\buser reject|\bblocked by the recipient\b|\bonly accepting mail from specific\b|\brecipient preferences\b|\bdomain filter\b|\bis not accepting any mail\b|\baccount is protected by\b/i,
+    text: /\bmessage filtered\b|\brejected due to user rules\b|\brefuses? to (receive|accept) (this )?mail\b|\buser reject|\bblocked by the recipient\b|\bonly accepting mail from specific\b|\brecipient preferences\b|\bdomain filter\b|\bis not accepting any mail\b|\baccount is protected by\b|\bCannot route mail to user\b/i,
     result: soft('filtered'),
   },
 
   // 4. Hard phrasings: the receiver says the address or its domain does not exist.
   {
     id: 'host-unknown-text',
-    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
+    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
     result: hard('host_unknown'),
   },
   {
@@ -203,6 +203,13 @@ const RULES: BounceRule[] = [
   // code, it is a filter wearing the address's words (Japanese carriers' domain filters).
   // Exchange's own directory (no SMTP command involved) does not know the recipient.
   { id: 'exchange-not-recognized', provider: 'microsoft', text: /\bThe recipient name is not recognized\b/i, result: hard('user_unknown') },
+  // Directory lookups of mailbox stores that speak for themselves, no SMTP command involved:
+  // Lotus Notes / Domino, IMail, Verizon's gateways.
+  {
+    id: 'directory-not-listed',
+    text: /\bnot listed in (the )?(public Name & Address Book|Domino Directory)\b|\bInvalid final delivery userid\b|\bno such user here\b|^Unknown user:\s*(<addr>)?$/i,
+    result: hard('user_unknown'),
+  },
   { id: 'user-unknown-at-rcpt', command: /^RCPT$/, text: USER_UNKNOWN, result: hard('user_unknown') },
   // Postfix's access maps say this for unknown recipients too; only at RCPT is it about the address.
   { id: 'access-denied-at-rcpt', command: /^RCPT$/, text: /\brecipient address rejected: access denied\b/i, result: hard('user_unknown') },

@@ -21,7 +21,7 @@ const NOT_RECIPIENT = /(MAIL FROM:?|envelope[- ]from|\bfrom:?|sender:?|contact|m
 const RECIPIENT_CONTEXT = /(^|[\s(])(to|for|recipients?|address(es)?|rcpt to|addressee|destinataire|user|mailbox|account|delivering|deliver)\b[^.!?]{0,24}[:\s<]*$|^[\s<"]*$|:\s*<?$/i;
 const DAEMON = /^(postmaster|mailer-daemon|mailer_daemon|double-bounce|mdaemon|noreply|no-reply)@/i;
 // An SMTP reply inside prose: at a line start, or after the words that introduce one.
-const REPLY_IN_LINE = /(?:^|said:|was:|<<<|\]:|\):|response was:|response:|->|error:|reason:|\bwith)\s*([245]\d\d(?:[ -]|:\s|$).*)$/i;
+const REPLY_IN_LINE = /(?:^|said:|was:|<<<|>>>|\]:|\):|response was:|response:|->|error:|reason:|\bwith)\s*([245]\d\d(?:[ -]|:\s|$).*)$/i;
 
 export function parseText(root: MimePart): TextBounce | undefined {
   const text = reportText(root);
