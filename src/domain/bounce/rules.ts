@@ -51,6 +51,9 @@ const GENERIC_OR_ADDRESS = /^(|5\.0\.0|5\.5\.0|5\.1\.\d{1,3})$/;
 const USER_UNKNOWN =
   /\buser unknown\b|\bunknown (user|recipient|mail ?box|address|local[- ]part|alias)\b|\bno such (user|mail ?box|recipient|address|account|person|local user)\b|\b(user|mail ?box|recipient|(?<!ip )address|account|addressee)\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\b(user|recipient|mail ?box|addressee) (not found|unknown|invalid)\b|\binvalid (recipient|mail ?box|user|addressee)\b|\b(?<!ip )address (not found|unknown|invalid)\b|\bnot (a )?(valid|known) (user|mail ?box|recipient)\b|RecipientNotFound|\bno mailbox here by that name\b|\bdoesn't have an? \S+ account\b|\bnot our customer\b|\bundeliverable address\b|\bnon-?existent (user|mail ?box|recipient|address)\b|\bbad destination mailbox address\b|\buser not found\b|\bno (such )?(account|mailbox) (by that name|found)\b|\bnot a valid (user|recipient|mail ?box)\b|\brecipient address rejected(?:\s*\.|:\s*(invalid[- ]?(user|recipient)|unknown ?user))|\bno one at this address\b|\b(user|recipient|account) not (exist|known|active)\b/i;
 
+// RFC 5321's stock 550 text; Microsoft and GMX send it for unknown users.
+const MAILBOX_UNAVAILABLE = /\bmail ?box (is )?(unavailable|not available)\b|\binvalid (e-?mail )?address\b/i;
+
 const RULES: BounceRule[] = [
   // 1. Transaction limits.
   { id: 'too-many-recipients', enhanced: /^[45]\.5\.3$/, result: retry('rate_limited') },
@@ -214,6 +217,7 @@ const RULES: BounceRule[] = [
   // Postfix's access maps say this for unknown recipients too; only at RCPT is it about the address.
   { id: 'access-denied-at-rcpt', command: /^RCPT$/, text: /\brecipient address rejected: access denied\b/i, result: hard('user_unknown') },
   { id: 'user-unknown-after-data', command: /^(DATA|)$/, enhanced: /^(?![45]\.1\.)/, text: USER_UNKNOWN, result: soft('filtered') },
+  { id: 'unavailable-after-data', command: /^(DATA|)$/, code: [550, 553], enhanced: /^(|5\.0\.0|5\.5\.0)$/, text: MAILBOX_UNAVAILABLE, result: soft('filtered') },
   {
     id: 'mailbox-disabled-text',
     text: /\b(mail ?box|account|user|recipient)( <addr>| \S+)? (is |has been |was )?(disabled|deactivated|inactive|closed|discontinued|terminated|deleted|suspended|frozen|locked|no longer (active|available|valid|in use))\b|\bdisabled recipient\b|\baccount (is )?(disabled|suspended)\b/i,
@@ -227,7 +231,7 @@ const RULES: BounceRule[] = [
     id: 'mailbox-unavailable',
     code: [550, 553],
     enhanced: GENERIC_OR_ADDRESS,
-    text: /\bmail ?box (is )?(unavailable|not available)\b|\binvalid (e-?mail )?address\b/i,
+    text: MAILBOX_UNAVAILABLE,
     result: hard('user_unknown'),
   },
 
