@@ -7,7 +7,7 @@ import { formatReply } from '../smtp/reply.js';
 import { classifyDsnStatus, diagnosticReply, type Classification, type SmtpCommand } from './classify.js';
 import { dsnFromFields, dsnFromMessage, type DsnAction, type DsnRecipient } from './dsn.js';
 import { parseLegacy, type LegacyFormat } from './legacy.js';
-import { compact, headerText, originalHeaders, parseMessage, type MimePart, type OriginalHeaders } from './mime.js';
+import { compact, headerText, originalHeaders, parseMessage, walk, type MimePart, type OriginalHeaders } from './mime.js';
 import { commandIn, isAutoReply, isFeedbackReport, looksLikeBounce, paragraphOf, reportText } from './report-text.js';
 import { parseSesJson } from './ses-json.js';
 import { parseText } from './text.js';
@@ -56,16 +56,8 @@ function fromMessage(root: MimePart, depth: number): ParsedBounce | undefined {
   if (isAutoReply(root)) return undefined;
   const ses = parseSesJson(root);
   if (ses) return { format: ses.format, ...(ses.reportingMta ? { reportingMta: ses.reportingMta } : {}), recipients: ses.recipients.map((r) => toRecipient(r, '', 1)) };
-  // A bounce forwarded as text (an mbox `From MAILER-DAEMON` line or a `Return-Path: <>` header
-  // inside a plain body): the notice inside is the report.
-  if (depth === 0 && root.parts.length === 0) {
-    const body = root.body;
-    const m = /^From MAILER-DAEMON[^\n]*\n|^Return-Path: <>\s*$/m.exec(body);
-    if (m) {
-      const inner = fromMessage(parseMessage(Buffer.from(body.slice(m[0].startsWith('From ') ? m.index + m[0].length : m.index), 'latin1')), depth + 1);
-      if (inner) return inner;
-    }
-  }
+  const inner = depth === 0 ? forwarded(root) : undefined;
+  if (inner) return inner;
   const legacy = parseLegacy(root) ?? parseText(root);
   if (!legacy) return undefined;
   return compact({
@@ -103,6 +95,24 @@ function toRecipient(r: DsnRecipient, text: string, count: number): BounceRecipi
 function oneLine(diagnostic: string | undefined): string | undefined {
   const reply = diagnosticReply(diagnostic);
   return reply ? formatReply(reply) : diagnostic?.replace(/\s+/g, ' ').trim();
+}
+
+// A bounce forwarded to us: as text (an mbox `From MAILER-DAEMON` line or a `Return-Path: <>`
+// header inside a plain body), or attached whole (a message/rfc822 part holding a report). The
+// notice inside is the report.
+function forwarded(root: MimePart): ParsedBounce | undefined {
+  if (root.parts.length === 0) {
+    const m = /^From MAILER-DAEMON[^\n]*\n|^Return-Path: <>\s*$/m.exec(root.body);
+    if (!m) return undefined;
+    const start = m[0].startsWith('From ') ? m.index + m[0].length : m.index;
+    return fromMessage(parseMessage(Buffer.from(root.body.slice(start), 'latin1')), 1);
+  }
+  for (const p of walk(root)) {
+    if (p.type !== 'message/rfc822' || !/delivery-status|Final-Recipient:/i.test(p.body)) continue;
+    const b = fromMessage(parseMessage(Buffer.from(p.body, 'latin1')), 1);
+    if (b) return b;
+  }
+  return undefined;
 }
 
 // A recipient that is no address (an Exim file delivery) is named by X-Failed-Recipients when
