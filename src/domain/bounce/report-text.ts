@@ -48,8 +48,8 @@ function htmlToText(html: string): string {
 // What each family prints for the command the remote answered. Order matters: the first kind
 // found in a block names it (Sendmail prints `>>> DATA` then `<<< 550 …`).
 const COMMANDS: ReadonlyArray<readonly [Exclude<SmtpCommand, ''>, RegExp]> = [
-  ['DATA', /in reply to (end of )?DATA command|(>>>|<<<) DATA\b|after (end of )?data\b|\bour (final )?DATA\b|\bend of data\b|\bafter DATA\b|-{5,} ?SMTP command\s+DATA\b/i],
-  ['RCPT', /in reply to RCPT TO command|(>>>|<<<) RCPT TO\b|after RCPT( TO)?\b|our RCPT TO\b|most progress was RCPT TO|does not like recipient\b|-{5,} ?SMTP command\s+RCPT/i],
+  ['DATA', /in reply to (end of )?DATA command|(>>>|<<<) DATA\b|after (end of )?data\b|\bour (final )?DATA\b|\bend of data\b|\bafter DATA\b|-{5,} ?SMTP command\s+DATA\b|\bfor TEXT command\b|\bfailed on DATA command\b|\bfailed after I sent the message\b/i],
+  ['RCPT', /in reply to RCPT TO command|(>>>|<<<) RCPT TO\b|after RCPT( TO)?\b|our RCPT TO\b|most progress was RCPT TO|does not like recipient\b|\bfor RCPT command\b|-{5,} ?SMTP command\s+RCPT/i],
   ['MAIL', /in reply to MAIL FROM command|(>>>|<<<) MAIL FROM\b|after MAIL( FROM)?\b|our MAIL FROM\b|does not like sender\b/i],
   ['HELO', /in reply to (HELO|EHLO) command|>>> (HELO|EHLO)\b|after (HELO|EHLO)\b|performing the (HELO|EHLO) handshake/i],
   ['CONN', /in reply to (the )?initial (greeting|protocol)|while performing the initial protocol|greeting from remote|\bconnect to [^\s:]+:? (Connection|No route)/i],

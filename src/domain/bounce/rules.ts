@@ -181,7 +181,7 @@ const RULES: BounceRule[] = [
   // 4. Hard phrasings: the receiver says the address or its domain does not exist.
   {
     id: 'host-unknown-text',
-    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
+    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host (named|by that name)\b/i,
     result: hard('host_unknown'),
   },
   {
