@@ -53,7 +53,7 @@ function fromMessage(root: MimePart, depth: number): ParsedBounce | undefined {
       original: dsn.original,
     });
   }
-  if (isAutoReply(root)) return undefined;
+  if (isAutoReply(root, text)) return undefined;
   const ses = parseSesJson(root);
   if (ses) return { format: ses.format, ...(ses.reportingMta ? { reportingMta: ses.reportingMta } : {}), recipients: ses.recipients.map((r) => toRecipient(r, '', 1)) };
   const inner = depth === 0 ? forwarded(root) : undefined;

@@ -94,11 +94,12 @@ export function looksLikeBounce(root: MimePart, text: string): boolean {
 /**
  * RFC 3834 automatic responses (vacation, out of office): not bounces, whatever their wording.
  * Many MTAs also mark their bounces `Auto-Submitted: auto-replied`, so the header only counts
- * when the sender is not a mail system; the caller tries RFC 3464 reports before asking.
+ * when the sender is not a mail system and the text is not a failure notice's; the caller tries
+ * RFC 3464 reports before asking.
  */
-export function isAutoReply(root: MimePart): boolean {
+export function isAutoReply(root: MimePart, text: string): boolean {
   const from = headerText(root.headers, 'from') ?? '';
-  if (DAEMON_FROM.test(from) || /<>\s*$/.test(from)) return false;
+  if (DAEMON_FROM.test(from) || /<>\s*$/.test(from) || NOTICE_BODY.test(text)) return false;
   const auto = (headerText(root.headers, 'auto-submitted') ?? '').trim().toLowerCase();
   const subject = (headerText(root.headers, 'subject') ?? '').trim();
   return (

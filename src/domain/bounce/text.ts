@@ -31,21 +31,23 @@ export function parseText(root: MimePart): TextBounce | undefined {
   const lines = text.split('\n');
   const found = recipientLines(root, lines, attached);
   const recipients: DsnRecipient[] = [];
-  const all = text;
+  const only = found.length === 1;
   for (let i = 0; i < found.length; i++) {
     const f = found[i];
     if (!f) continue;
+    // A recipient's block runs to the next recipient (at most 15 lines); a lone recipient may
+    // have its reply anywhere in the notice (MailMarshal prints it before the address).
     const end = Math.min(found[i + 1]?.line ?? lines.length, f.line + 15);
-    const block = f.line >= 0 ? lines.slice(f.line, Math.max(end, f.line + 1)).join('\n') : all;
-    const scope = found.length === 1 ? all : block;
-    const reply = replyIn(block) ?? (found.length === 1 ? replyIn(all) : undefined);
-    const diagnostic = reply ?? prose(block, f.address) ?? prose(all, f.address);
-    const command: SmtpCommand = commandIn(block) || (found.length === 1 ? commandIn(scope) : '');
-    const status = STATUS_CODE.exec(reply ?? '')?.[0] ?? STATUS_CODE.exec(diagnostic ?? '')?.[0] ?? (delayed ? '4.0.0' : '5.0.0');
+    const block = f.line >= 0 ? lines.slice(f.line, Math.max(end, f.line + 1)).join('\n') : text;
+    const reply = replyIn(block) ?? (only ? replyIn(text) : undefined);
+    const diagnostic = reply ?? prose(block, f.address) ?? prose(text, f.address);
+    const command: SmtpCommand = commandIn(block) || (only ? commandIn(text) : '');
+    const status = STATUS_CODE.exec(diagnostic ?? '')?.[0] ?? (delayed ? '4.0.0' : '5.0.0');
     recipients.push(
       compact({
         finalRecipient: f.address,
         action: delayed ? ('delayed' as const) : ('failed' as const),
+        // A notice that will retry reports a transient state, whatever class the code had.
         status: delayed && status.startsWith('5') ? `4${status.slice(1)}` : status,
         diagnosticCode: diagnostic || undefined,
         remoteMta: remoteMta(block),
