@@ -181,17 +181,17 @@ const RULES: BounceRule[] = [
   // 4. Hard phrasings: the receiver says the address or its domain does not exist.
   {
     id: 'host-unknown-text',
-    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host (named|by that name)\b/i,
+    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\bhost unknown\b|\bname or service not known\b|\bmail domain mentioned in email address is unknown\b|\b(recipient )?domain must exist\b|\bthe account or domain may not exist\b|\bunroutable address\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host (named|by that name)\b/i,
     result: hard('host_unknown'),
   },
   {
     id: 'has-moved-text',
-    text: /\b(mail ?box|account|user|address)( <addr>| \S+)? has moved\b|\bno longer (accepts|accepting) mail\b|\bmoved,? no forwarding address\b/i,
+    text: /\b(mail ?box|account|user|address)( <addr>| \S+)? has moved\b|\bhas been replaced by\b|\bno longer (accepts|accepting) mail\b|\bmoved,? no forwarding address\b/i,
     result: hard('has_moved'),
   },
   {
     id: 'no-mx-text',
-    text: /\bnull ?mx\b|\bno mx (record|host)s?\b|\bmx (host|record)s? (not found|does not exist)\b|\bno mail exchangers?\b|\bnot accepting network messages\b/i,
+    text: /\bnull ?mx\b|\bno mx (record|host)s?\b|\bmx (host|record)s? (not found|does not exist)\b|\bno mail exchangers?\b|\bnot accepting network messages\b|\b(host|domain|host\/domain) does not accept (e-?)?mail\b|\bmail receiving disabled\b|\bno mx record found for domain\b/i,
     result: hard('not_accepting'),
   },
   // Where the refusal came decides what "user unknown" means (Sisimai's reading): at RCPT it is
