@@ -75,7 +75,10 @@ function textDsn(root: MimePart, text: string): ReturnType<typeof dsnFromFields>
 }
 
 function toRecipient(r: DsnRecipient, text: string, count: number): BounceRecipient {
-  const { finalRecipient: recipient, action, status, diagnosticCode: diagnostic, remoteMta } = r;
+  const { finalRecipient: recipient, action, status, remoteMta } = r;
+  // A report without a Diagnostic-Code often says why in its text (Exim, Sendmail): use the
+  // paragraph about this recipient, its address left out.
+  const diagnostic = r.diagnosticCode ?? (aboutRecipient(text, recipient) || undefined);
   const command = r.command || commandIn(diagnostic ?? '') || commandIn(paragraphOf(text, recipient) ?? '') || (count === 1 ? commandIn(text) : '');
   const classify = action === 'failed' || action === 'delayed';
   let classification = classify ? classifyDsnStatus(status, diagnostic, command) : undefined;
@@ -90,6 +93,11 @@ function toRecipient(r: DsnRecipient, text: string, count: number): BounceRecipi
     command: command || undefined,
     classification,
   });
+}
+
+function aboutRecipient(text: string, recipient: string): string | undefined {
+  const p = paragraphOf(text, recipient)?.replace(/\s+/g, ' ').replace(recipient, '');
+  return p?.replace(/^[\s<>:]+/, '').trim().slice(0, 400);
 }
 
 function oneLine(diagnostic: string | undefined): string | undefined {

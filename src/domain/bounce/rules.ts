@@ -52,6 +52,9 @@ const RULES: BounceRule[] = [
   { id: 'too-many-recipients', enhanced: /^[45]\.5\.3$/, result: retry('rate_limited') },
   { id: 'too-many-recipients-text', text: /\btoo many recipients\b/i, result: retry('rate_limited') },
 
+  // A refusal of MAIL FROM is about the sender, whatever its words: no recipient was named yet.
+  { id: 'refused-at-mail', command: /^MAIL$/, code: [500, 599], result: soft('sender_rejected') },
+
   // 2. Provider tags and blocklists.
   {
     id: 'microsoft-blocklist',
@@ -105,7 +108,7 @@ const RULES: BounceRule[] = [
   { id: 'mailbox-full-code', enhanced: /^[45]\.2\.2$/, result: soft('mailbox_full') },
   {
     id: 'mailbox-full-text',
-    text: /\bmail ?box (is )?full\b|\bover ?quota\b|\bquota (exceeded|full)\b|\bexceeded (its |the |their )?(storage|disk|mailbox)? ?quota\b|\bmail ?box size limit\b|\b(mail ?box|inbox) (has )?exceeded\b|\bQuotaExceeded|\binsufficient (disk|storage) space\b/i,
+    text: /\bmail ?box (is )?full\b|\bover ?quota\b|\bquota (exceeded|full)\b|\bexceeded (its |the |their )?(storage|disk|mailbox)? ?quota\b|\bmail ?box size limit\b|\b(mail ?box|inbox) (has )?exceeded\b|\bQuotaExceeded|\b(user )?mail ?box exceeds\b|\binsufficient (disk|storage) space\b/i,
     result: soft('mailbox_full'),
   },
   { id: 'greylisted', text: /\bgr[ae]y-?list/i, result: soft('greylisted') },
