@@ -47,7 +47,8 @@ export interface ParsedDsn {
   readonly original?: OriginalHeaders;
 }
 
-const STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+// text/delivery-status: the name a few older gateways gave the same part.
+const STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/delivery-status']);
 // Not inside an IP address or version number: `203.0.113.5` holds no status code.
 export const STATUS_CODE = /(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
 
