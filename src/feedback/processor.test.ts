@@ -59,7 +59,9 @@ const unique = (address: string): string => address.replace('@', `+c${++n}@`);
 function wrap(recipient: string, raw: string, action: 'failed' | 'delayed'): string {
   const reply = parseReply(raw)!;
   const status = reply.enhanced ?? `${Math.floor(reply.code / 100)}.0.0`;
-  const diagnostic = raw.split(/\r?\n/).join('\r\n ');
+  // Said at RCPT, as a synchronous refusal of a recipient is: a report that does not name the
+  // command would read "user unknown" after DATA as a filter (Sisimai's reading, rules.ts).
+  const diagnostic = `${raw.split(/\r?\n/).join('\r\n ')}\r\n (in reply to RCPT TO command)`;
   return [
     'From: MAILER-DAEMON@mx.example',
     'Subject: Undelivered Mail Returned to Sender',
@@ -85,7 +87,9 @@ function wrap(recipient: string, raw: string, action: 'failed' | 'delayed'): str
 }
 
 const fullReports = [...DSN_FIXTURES, ...LEGACY_FIXTURES];
-const failedReplies = REPLY_SAMPLES.filter(([, raw]) => raw.startsWith('5'));
+// Postfix's "Recipient address rejected: Access denied" is an unknown recipient when the report
+// says it came at RCPT (rules.ts access-denied-at-rcpt) but a policy block in a bare live reply.
+const failedReplies = REPLY_SAMPLES.filter(([name, raw]) => raw.startsWith('5') && name !== 'postfix recipient access denied');
 
 test('the corpus: at least 40 bounce samples in the shapes real servers send', () => {
   const samples = fullReports.reduce((k, f) => k + f.recipients.length, 0) + REPLY_SAMPLES.length;
@@ -118,12 +122,33 @@ for (const [name, raw, cls, reason] of failedReplies) {
   });
 }
 
-test('delay notices around 4xx replies change nothing', async () => {
-  for (const [, raw] of REPLY_SAMPLES.filter(([, r]) => r.startsWith('4'))) {
+test('delay notices change no state and suppress nobody, whatever the reply: a deferred event with source dsn', async () => {
+  // 4xx replies, and 5xx "user unknown" words in a notice that says the MTA is still trying.
+  const samples = [...REPLY_SAMPLES.filter(([, r]) => r.startsWith('4')), ['hard words', '550 5.1.1 <x@dest.test>: User unknown', 'hard', 'user_unknown'] as const];
+  for (const [, raw] of samples) {
     const to = unique('waiting@dest.test');
     const d = await delivered(to);
     assert.equal((await processor.inbound([{ kind: 'bounce', deliveryId: d.id }], Buffer.from(wrap(to, raw, 'delayed')))).code, 250);
     assert.equal((await state(d.messageId)).state, 'delivered');
+    assert.equal(await store.getSuppression('ten_a', to), undefined, raw);
+    const events = (await store.listEvents('ten_a', undefined, 10_000)).events.filter((e) => e.deliveryId === d.id);
+    const deferred = events.find((e) => e.type === 'deferred');
+    assert.equal(deferred?.type === 'deferred' && deferred.data.source, 'dsn', raw);
+    assert.equal(events.some((e) => e.type === 'bounced'), false);
+  }
+});
+
+test('a bounced event carries the SES-style bounce_type and bounce_sub_type', async () => {
+  for (const [raw, type, sub] of [
+    ['550 5.1.1 <x@dest.test>: Recipient address rejected: User unknown in local recipient table', 'Permanent', 'NoEmail'],
+    ['552 5.2.2 Mailbox full', 'Transient', 'MailboxFull'],
+    ['554 5.7.1 Message rejected as spam', 'Transient', 'ContentRejected'],
+  ] as const) {
+    const to = unique('typed@dest.test');
+    const d = await delivered(to);
+    await processor.inbound([{ kind: 'bounce', deliveryId: d.id }], Buffer.from(wrap(to, raw, 'failed')));
+    const ev = (await store.listEvents('ten_a', undefined, 10_000)).events.find((e) => e.deliveryId === d.id && e.type === 'bounced');
+    assert.deepEqual(ev?.type === 'bounced' && [ev.data.bounce_type, ev.data.bounce_sub_type], [type, sub], raw);
   }
 });
 

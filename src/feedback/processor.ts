@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { parseArf, type ParsedArf } from '../domain/bounce/arf.js';
 import { parseBounce } from '../domain/bounce/bounce.js';
 import type { NewEvent } from '../domain/events/types.js';
-import { bounceDecision, dataReply, isComplaint, rcptReply } from '../domain/feedback/inbound.js';
+import { sesBounce } from '../domain/bounce/vocabulary.js';
+import { bounceDecision, dataReply, isComplaint, rcptReply, type BounceDecision } from '../domain/feedback/inbound.js';
 import { isUnsubscribeClaim, UNSUBSCRIBE_PURPOSE, type UnsubscribeClaim } from '../domain/feedback/unsubscribe.js';
 import { parseFeedbackAddress, verpDeliveriesIn, type FeedbackAddress } from '../domain/feedback/verp.js';
 import type { SmtpReply } from '../domain/smtp/reply.js';
@@ -60,6 +61,7 @@ export class FeedbackProcessor {
       return 'ignored';
     }
     const at = this.deps.now();
+    if (d.kind === 'delayed') return this.delayed(ref, d, at);
     const event: NewEvent = {
       type: 'bounced',
       messageId: ref.messageId,
@@ -71,6 +73,7 @@ export class FeedbackProcessor {
         attempt: ref.attempts,
         class: d.class,
         reason: d.reason,
+        ...sesBounce(d.class, d.reason),
         source: 'dsn',
         status: d.status,
         ...(d.reportingMta !== undefined ? { reporting_mta: d.reportingMta } : {}),
@@ -86,6 +89,32 @@ export class FeedbackProcessor {
       ...(d.class === 'hard' ? { suppression: this.suppression(ref, 'hard_bounce', at) } : {}),
     });
     this.deps.log.info({ message: ref.messageId, delivery: ref.id, class: d.class, reason: d.reason, result }, 'asynchronous bounce');
+    return result;
+  }
+
+  /** A delay notice: a `deferred` event only. The delivery keeps its state; nobody is suppressed. */
+  private async delayed(ref: DeliveryRef, d: Extract<BounceDecision, { kind: 'delayed' }>, at: number): Promise<InboundResult> {
+    const result = await this.deps.store.recordFeedback({
+      tenantId: ref.tenantId,
+      deliveryId: ref.id,
+      event: {
+        type: 'deferred',
+        messageId: ref.messageId,
+        deliveryId: ref.id,
+        recipient: ref.recipient,
+        at,
+        data: {
+          reply: d.reply,
+          attempt: ref.attempts,
+          reason: d.reason,
+          source: 'dsn',
+          status: d.status,
+          ...(d.reportingMta !== undefined ? { reporting_mta: d.reportingMta } : {}),
+          ...(d.remoteMta !== undefined ? { remote_mta: d.remoteMta } : {}),
+        },
+      },
+    });
+    this.deps.log.info({ message: ref.messageId, delivery: ref.id, reason: d.reason, result }, 'delay notice');
     return result;
   }
 

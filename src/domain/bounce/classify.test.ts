@@ -41,7 +41,7 @@ test('a 4xx reply is never hard, whatever its text', () => {
 test('rule table: unique ids, known reasons, hard only for bad addresses, a catch-all last', () => {
   const ids = BOUNCE_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length);
-  const hardReasons = new Set<BounceReason>(['user_unknown', 'mailbox_disabled', 'host_unknown']);
+  const hardReasons = new Set<BounceReason>(['user_unknown', 'host_unknown', 'has_moved', 'not_accepting']);
   for (const r of BOUNCE_RULES) {
     assert.ok(BOUNCE_REASONS.includes(r.result.reason), r.id);
     if (r.result.class === 'hard') assert.ok(hardReasons.has(r.result.reason), r.id);

@@ -2,6 +2,7 @@
 // the message, the sender or the moment (soft). See DESIGN.md "Bounce classes". The decisions
 // live in the ordered table in rules.ts; this file only normalises a reply and walks the table.
 import { parseReply, type SmtpReply } from '../smtp/reply.js';
+import { commandIn } from './report-text.js';
 import { BOUNCE_RULES, type BounceRule } from './rules.js';
 
 export type BounceClass = 'hard' | 'soft';
@@ -34,6 +35,14 @@ export const BOUNCE_REASONS = [
   'protocol_error',
   // An address our SMTP client cannot write into a command: refused before sending.
   'invalid_address',
+  // Added with the real-world bounce set (Sisimai's vocabulary, see vocabulary.ts).
+  'has_moved',
+  'not_accepting',
+  'filtered',
+  'system_error',
+  'system_full',
+  'security_error',
+  'suppressed',
 ] as const;
 export type BounceReason = (typeof BOUNCE_REASONS)[number];
 
@@ -50,7 +59,16 @@ export interface RuleInput {
   /** The enhanced status code, or '' when there is none. */
   readonly enhanced: string;
   readonly text: string;
+  /**
+   * The SMTP command the reply answered (`RCPT`, `DATA`, `MAIL`, `CONN`…), as a bounce report
+   * tells it; '' when a report does not say; undefined for a live reply whose command the caller
+   * did not name. Rules that need it match only when it is defined.
+   */
+  readonly command?: string;
 }
+
+/** The SMTP command a reply answered; '' when unknown (a report that does not say). */
+export type SmtpCommand = 'CONN' | 'HELO' | 'MAIL' | 'RCPT' | 'DATA' | '';
 
 const FALLBACK: Classification = { class: 'soft', reason: 'unknown' };
 const ENHANCED = /[245]\.\d{1,3}\.\d{1,3}/;
@@ -59,7 +77,7 @@ const HASH_ENHANCED = /(?:^|[\s(])#([245]\.\d{1,3}\.\d{1,3})\b/;
 // Addresses are replaced so a local part like `spam@` or `blocked-user@` cannot trigger a rule.
 const ADDRESS = /<[^<>\s]*@[^<>\s]*>|[^\s<>()[\]"',;]+@[^\s<>()[\]"',;]+/g;
 
-export function normalise(reply: SmtpReply): RuleInput {
+export function normalise(reply: SmtpReply, command?: SmtpCommand): RuleInput {
   let text = reply.text;
   let enhanced = reply.enhanced ?? '';
   if (!enhanced) {
@@ -70,24 +88,25 @@ export function normalise(reply: SmtpReply): RuleInput {
     }
   }
   text = text.replace(ADDRESS, '<addr>').replace(/\s+/g, ' ').trim();
-  return { code: reply.code, enhanced, text };
+  return command === undefined ? { code: reply.code, enhanced, text } : { code: reply.code, enhanced, text, command };
 }
 
 export function ruleMatches(rule: BounceRule, input: RuleInput): boolean {
   if (rule.code && (input.code < rule.code[0] || input.code > rule.code[1])) return false;
   if (rule.enhanced && !rule.enhanced.test(input.enhanced)) return false;
   if (rule.text && !rule.text.test(input.text)) return false;
+  if (rule.command && (input.command === undefined || !rule.command.test(input.command))) return false;
   return true;
 }
 
 /** The first rule of the table that matches; exported so tests and logs can name the decision. */
-export function matchRule(reply: SmtpReply, rules: readonly BounceRule[] = BOUNCE_RULES): BounceRule | undefined {
-  const input = normalise(reply);
+export function matchRule(reply: SmtpReply, rules: readonly BounceRule[] = BOUNCE_RULES, command?: SmtpCommand): BounceRule | undefined {
+  const input = normalise(reply, command);
   return rules.find((r) => ruleMatches(r, input));
 }
 
-export function classifyReply(reply: SmtpReply): Classification {
-  const c = matchRule(reply)?.result ?? FALLBACK;
+export function classifyReply(reply: SmtpReply, command?: SmtpCommand): Classification {
+  const c = matchRule(reply, BOUNCE_RULES, command)?.result ?? FALLBACK;
   // RFC 5321 §4.2.1: a 4yz reply is transient by definition, so nothing it says can make the
   // address permanently bad; the reason is kept because it still explains the deferral.
   if (c.class === 'hard' && reply.code < 500) return { class: 'soft', reason: c.reason };
@@ -124,8 +143,9 @@ function stripType(diagnostic: string): string {
   return diagnostic.replace(/^[A-Za-z][\w-]*\s*;\s*/, '').trim();
 }
 
-export function classifyDsnStatus(status: string, diagnostic?: string): Classification {
-  return classifyReply(replyFromDsn(status, diagnostic));
+/** A report's recipient: the command is '' when the report does not name it (see RuleInput). */
+export function classifyDsnStatus(status: string, diagnostic?: string, command: SmtpCommand = ''): Classification {
+  return classifyReply(replyFromDsn(status, diagnostic), command || commandIn(diagnostic ?? ''));
 }
 
 // A multi-line reply copied into a folded Diagnostic-Code arrives as one line:

@@ -16,6 +16,7 @@ import {
   type MimePart,
   type OriginalHeaders,
 } from './mime.js';
+import type { SmtpCommand } from './classify.js';
 
 export const DSN_ACTIONS = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'] as const;
 export type DsnAction = (typeof DSN_ACTIONS)[number];
@@ -32,6 +33,8 @@ export interface DsnRecipient {
   /** The diagnostic type, e.g. `smtp` or `X-Postfix`. */
   readonly diagnosticType?: string;
   readonly remoteMta?: string;
+  /** The SMTP command the remote refused, when the report says (see report-text.ts). */
+  readonly command?: SmtpCommand;
 }
 
 export interface ParsedDsn {
@@ -44,7 +47,8 @@ export interface ParsedDsn {
   readonly original?: OriginalHeaders;
 }
 
-const STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
+// text/delivery-status: the name a few older gateways gave the same part.
+const STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/delivery-status']);
 // Not inside an IP address or version number: `203.0.113.5` holds no status code.
 export const STATUS_CODE = /(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
 
@@ -58,19 +62,26 @@ export function dsnFromMessage(root: MimePart): ParsedDsn | undefined {
   const statusIdx = parts.findIndex((p) => STATUS_TYPES.has(p.type));
   const statusPart = parts[statusIdx];
   if (!statusPart) return undefined;
+  // The original follows the status part (RFC 6522 §3); take the first headers-bearing part after it.
+  const original = parts.slice(statusIdx + 1).map(attachedHeaders).find((h) => h !== undefined);
+  return dsnFromFields(statusPart.body, original);
+}
 
+/**
+ * RFC 3464 fields as text: the body of a delivery-status part, or (Amazon WorkMail, forwarded
+ * reports, some gateways) the same fields printed inside a text part.
+ */
+export function dsnFromFields(body: string, original?: readonly Header[]): ParsedDsn | undefined {
   // RFC 3464 §2.1: field groups are separated by empty lines; the first is per-message. Some
   // MTAs omit that separator or add empty lines, so a group is per-recipient when it names one.
-  const groups = statusPart.body
+  const groups = body
+    .replace(/^[ \t]+(?=(Final|Original)-Recipient:|Action:|Status:|Reporting-MTA:)/gim, '')
     .split(/\n[ \t]*\n/)
     .map((g) => parseHeaders(g))
     .filter((g) => g.length > 0);
   const perMessage = groups.find((g) => !isRecipientGroup(g)) ?? groups[0] ?? [];
   const recipients = groups.filter(isRecipientGroup).flatMap((g) => recipientOf(g) ?? []);
   if (recipients.length === 0) return undefined;
-
-  // The original follows the status part (RFC 6522 §3); take the first headers-bearing part after it.
-  const original = parts.slice(statusIdx + 1).map(attachedHeaders).find((h) => h !== undefined);
   return compact({
     reportingMta: typedMta(text(perMessage, 'reporting-mta')),
     arrivalDate: text(perMessage, 'arrival-date'),
@@ -86,7 +97,9 @@ function isRecipientGroup(g: readonly Header[]): boolean {
 
 function recipientOf(g: readonly Header[]): DsnRecipient | undefined {
   const original = typedAddress(text(g, 'original-recipient'));
-  const finalRecipient = typedAddress(text(g, 'final-recipient')) ?? original;
+  const written = typedAddress(text(g, 'final-recipient'));
+  // Exim names a local delivery by its file or pipe (`rfc822;/mail/spool/…`): not an address.
+  const finalRecipient = written?.includes('@') ? written : (original ?? written);
   if (!finalRecipient) return undefined;
   const diag = text(g, 'diagnostic-code');
   // diagnostic-type is an atom (`smtp`, `X-Postfix`); some MTAs omit it and the text has `;`s.

@@ -97,7 +97,8 @@ function parsePart(text: string, depth: number, budget: { count: number }): Mime
     const parts = splitMultipart(body, boundary)
       .slice(0, Math.max(0, MAX_PARTS - budget.count))
       .map((p) => parsePart(p, depth + 1, budget));
-    return { headers, type, params, body: '', parts };
+    // A multipart without a single delimiter (truncated, or a broken boundary) is read as text.
+    return { headers, type, params, body: parts.length === 0 ? body : '', parts };
   }
   const cte = (headerRaw(headers, 'content-transfer-encoding') ?? '7bit').toLowerCase();
   return { headers, type, params, body: decodeTransfer(body, cte), parts: [] };

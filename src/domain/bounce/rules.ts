@@ -21,6 +21,7 @@
 //  8. Fallbacks by enhanced class and reply code; nothing here is hard.
 // Rules see the text with addresses replaced by `<addr>` and whitespace collapsed (classify.ts).
 import type { BounceReason, Classification } from './classify.js';
+import { MAILBOX_UNAVAILABLE, USER_UNKNOWN } from './phrases.js';
 
 export interface BounceRule {
   /** Stable name, shown in tests and logs. */
@@ -30,6 +31,8 @@ export interface BounceRule {
   /** Inclusive range of the three-digit reply code. */
   readonly code?: readonly [min: number, max: number];
   readonly text?: RegExp;
+  /** Tested against the SMTP command the reply answered; the rule never matches when it is unknown. */
+  readonly command?: RegExp;
   /** Whose phrasing this is. Documentation only: a reply does not say which host sent it. */
   readonly provider?: string;
   readonly result: Classification;
@@ -48,6 +51,9 @@ const RULES: BounceRule[] = [
   // 1. Transaction limits.
   { id: 'too-many-recipients', enhanced: /^[45]\.5\.3$/, result: retry('rate_limited') },
   { id: 'too-many-recipients-text', text: /\btoo many recipients\b/i, result: retry('rate_limited') },
+
+  // A refusal of MAIL FROM is about the sender, whatever its words: no recipient was named yet.
+  { id: 'refused-at-mail', command: /^MAIL$/, code: [500, 599], result: soft('sender_rejected') },
 
   // 2. Provider tags and blocklists.
   {
@@ -82,6 +88,9 @@ const RULES: BounceRule[] = [
     text: /unusual rate of unsolicited mail/i,
     result: soft('reputation_blocked'),
   },
+  // au (KDDI) answers its domain filter's refusals with an address-less "550 : User unknown"
+  // after DATA; the mailbox exists (Sisimai: filtered).
+  { id: 'kddi-domain-filter', provider: 'kddi', command: /^(DATA|)$/, code: [500, 599], text: /(?:^|\s)(?:550 )?: User unknown\b/i, result: soft('filtered') },
   { id: 'cisco-address-rejected', provider: 'cisco', enhanced: /^5\.1\.0$/, text: /^address rejected\b/i, result: hard('user_unknown') },
   {
     id: 'dnsbl',
@@ -99,7 +108,7 @@ const RULES: BounceRule[] = [
   { id: 'mailbox-full-code', enhanced: /^[45]\.2\.2$/, result: soft('mailbox_full') },
   {
     id: 'mailbox-full-text',
-    text: /\bmail ?box (is )?full\b|\bover ?quota\b|\bquota (exceeded|full)\b|\bexceeded (its |the |their )?(storage|disk|mailbox)? ?quota\b|\bmail ?box size limit\b|\b(mail ?box|inbox) (has )?exceeded\b|\bQuotaExceeded|\binsufficient (disk|storage) space\b/i,
+    text: /\bmail ?box (is )?full\b|\bover ?quota\b|\bquota (exceeded|full)\b|\bexceeded (its |the |their )?(storage|disk|mailbox)? ?quota\b|\bmail ?box size limit\b|\b(mail ?box|inbox) (has )?exceeded\b|\bQuotaExceeded|\b(user )?mail ?box exceeds\b|\binsufficient (disk|storage) space\b/i,
     result: soft('mailbox_full'),
   },
   { id: 'greylisted', text: /\bgr[ae]y-?list/i, result: soft('greylisted') },
@@ -115,6 +124,12 @@ const RULES: BounceRule[] = [
     id: 'expired-text',
     text: /\bqueue too long\b|\bretry time(out)? (exceeded|not reached for any host)|\bdelivery time expired\b|\bmessage (has )?expired\b|\btoo long in (the )?queue\b/i,
     result: soft('expired'),
+  },
+  // Before auth-text: "unauthenticated senders not allowed" is about SMTP AUTH, not SPF/DKIM.
+  {
+    id: 'security-text',
+    text: /\bauthentication (is )?required\b|\bunauthenticated senders? (are )?not (allowed|permitted)\b|\bmust (be )?authenticated?\b|\bplease use the smtp server of your isp\b/i,
+    result: soft('security_error'),
   },
   { id: 'auth-code', enhanced: /^[45]\.7\.(20|21|22|23|24|26|27|29)$/, result: soft('auth_failure') },
   {
@@ -150,29 +165,69 @@ const RULES: BounceRule[] = [
     result: soft('connection_failed'),
   },
 
+  {
+    id: 'dns-server-failure',
+    text: /\bmalformed or unexpected name server reply\b|\bhost not found, try again\b|\bSERVFAIL\b|\bname server (failure|timeout)\b|\btemporary (dns|lookup) failure\b/i,
+    result: soft('dns_failure'),
+  },
+  {
+    id: 'suppressed-text',
+    text: /\bsuppression list\b|\bon (the|our|an) (account[- ]level )?suppression\b|\bpreviously (hard )?bounced\b/i,
+    result: soft('suppressed'),
+  },
+  {
+    id: 'filtered-text',
+    text: /\bmessage filtered\b|\brejected due to user rules\b|\brefuses? to (receive|accept) (this )?mail\b|\buser reject|\bblocked by the recipient\b|\bonly accepting mail from specific\b|\brecipient preferences\b|\bdomain filter\b|\bis not accepting any mail\b|\baccount is protected by\b|\bCannot route mail to user\b/i,
+    result: soft('filtered'),
+  },
+
   // 4. Hard phrasings: the receiver says the address or its domain does not exist.
   {
     id: 'host-unknown-text',
-    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\bunrouteable (mail )?domain\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host named\b/i,
+    text: /\b(host|domain)( or domain)?( name)? not found\b|\bno such domain\b|\bunknown domain\b|\bdomain\b[^.;]{0,40}\b(does not|doesn't|doesnt|did not) exist\b|\ball host address lookups failed permanently\b|\bunknown host\b|\bhost unknown\b|\bname or service not known\b|\bmail domain mentioned in email address is unknown\b|\b(recipient )?domain must exist\b|\bthe account or domain may not exist\b|\bunroutable address\b|\ban MX or SRV record indicated no SMTP service\b|\bunrouteable (mail )?(domain|address)\b|\bnxdomain\b|\b(unable|weren't able) to find the recipient domain\b|\bnull ?mx\b|all relevant mx records point to non-existent hosts|\bbad destination system address\b|\bcouldn't find any host (named|by that name)\b/i,
     result: hard('host_unknown'),
   },
   {
-    id: 'mailbox-disabled-text',
-    text: /\b(mail ?box|account|user|recipient)( <addr>| \S+)? (is |has been |was )?(disabled|deactivated|inactive|closed|discontinued|terminated|deleted|no longer (active|available|valid|in use))\b|\b(mail ?box|account|user) has moved\b|\bno longer accepting mail\b/i,
-    result: hard('mailbox_disabled'),
+    id: 'has-moved-text',
+    text: /\b(mail ?box|account|user|address)( <addr>| \S+)? has moved\b|\bhas been replaced by\b|\bno longer (accepts|accepting) mail\b|\bmoved,? no forwarding address\b/i,
+    result: hard('has_moved'),
   },
   {
-    id: 'user-unknown-text',
-    text: /\buser unknown\b|\bunknown (user|recipient|mail ?box|address|local[- ]part|alias)\b|\bno such (user|mail ?box|recipient|address|account|person|local user)\b|\b(user|mail ?box|recipient|(?<!ip )address|account|addressee)\b[^.;]{0,40}\b(does not|doesn't|did not) exist\b|\b(user|recipient|mail ?box|addressee) (not found|unknown|invalid)\b|\binvalid (recipient|mail ?box|user|addressee)\b|\b(?<!ip )address (not found|unknown|invalid)\b|\bnot (a )?(valid|known) (user|mail ?box|recipient)\b|RecipientNotFound|\bunrouteable address\b|\bno mailbox here by that name\b|\bdoesn't have an? \S+ account\b|\bnot our customer\b|\bundeliverable address\b|\bnon-?existent (user|mail ?box|recipient|address)\b|\bbad destination mailbox address\b/i,
+    id: 'no-mx-text',
+    text: /\bnull ?mx\b|\bno mx (record|host)s?\b|\bmx (host|record)s? (not found|does not exist)\b|\bno mail exchangers?\b|\bnot accepting network messages\b|\b(host|domain|host\/domain) does not accept (e-?)?mail\b|\bmail receiving disabled\b|\bno mx record found for domain\b/i,
+    result: hard('not_accepting'),
+  },
+  // Where the refusal came decides what "user unknown" means (Sisimai's reading): at RCPT it is
+  // about the address; after DATA, or in a report that does not say and without an address status
+  // code, it is a filter wearing the address's words (Japanese carriers' domain filters).
+  // Exchange's own directory (no SMTP command involved) does not know the recipient.
+  { id: 'exchange-not-recognized', provider: 'microsoft', text: /\bThe recipient name is not recognized\b/i, result: hard('user_unknown') },
+  // Directory lookups of mailbox stores that speak for themselves, no SMTP command involved:
+  // Lotus Notes / Domino, IMail, Verizon's gateways.
+  {
+    id: 'directory-not-listed',
+    text: /\bnot listed in (the )?(public Name & Address Book|Domino Directory)\b|\bInvalid final delivery userid\b|\bno such user here\b|^Unknown user:\s*(<addr>)?$/i,
     result: hard('user_unknown'),
   },
+  { id: 'user-unknown-at-rcpt', command: /^RCPT$/, text: USER_UNKNOWN, result: hard('user_unknown') },
+  // Postfix's access maps say this for unknown recipients too; only at RCPT is it about the address.
+  { id: 'access-denied-at-rcpt', command: /^RCPT$/, text: /\brecipient address rejected: access denied\b/i, result: hard('user_unknown') },
+  { id: 'user-unknown-after-data', command: /^(DATA|)$/, enhanced: /^(?![45]\.1\.)/, text: USER_UNKNOWN, result: soft('filtered') },
+  { id: 'unavailable-after-data', command: /^(DATA|)$/, code: [550, 553], enhanced: /^(|5\.0\.0|5\.5\.0)$/, text: MAILBOX_UNAVAILABLE, result: soft('filtered') },
+  {
+    id: 'mailbox-disabled-text',
+    text: /\b(mail ?box|account|user|recipient)( <addr>| \S+)? (is |has been |was )?(disabled|deactivated|inactive|closed|discontinued|terminated|deleted|suspended|frozen|locked|no longer (active|available|valid|in use))\b|\bdisabled recipient\b|\baccount (is )?(disabled|suspended)\b/i,
+    // DESIGN "Bounce classes": a disabled or suspended mailbox may come back, so it is soft.
+    result: soft('mailbox_disabled'),
+  },
+  { id: 'user-unknown-text', text: USER_UNKNOWN, result: hard('user_unknown') },
   // RFC 5321's stock 550 text. Microsoft and GMX send it for unknown users; under a 5.7.x code it
   // is a policy refusal, so it only counts with a generic or address code.
   {
     id: 'mailbox-unavailable',
     code: [550, 553],
     enhanced: GENERIC_OR_ADDRESS,
-    text: /\bmail ?box (is )?(unavailable|not available)\b|\binvalid (e-?mail )?address\b/i,
+    text: MAILBOX_UNAVAILABLE,
     result: hard('user_unknown'),
   },
 
@@ -203,16 +258,27 @@ const RULES: BounceRule[] = [
   { id: 'x.1.1-bad-mailbox', enhanced: /^[45]\.1\.1$/, result: hard('user_unknown') },
   { id: 'x.1.2-bad-system', enhanced: /^[45]\.1\.2$/, result: hard('host_unknown') },
   { id: 'x.1.3-bad-syntax', enhanced: /^[45]\.1\.3$/, result: hard('user_unknown') },
-  { id: 'x.1.6-moved', enhanced: /^[45]\.1\.6$/, result: hard('mailbox_disabled') },
+  { id: 'x.1.6-moved', enhanced: /^[45]\.1\.6$/, result: hard('has_moved') },
   // RFC 7505 §4.2: "Recipient address has null MX". Microsoft's RecipientNotFound was caught above.
-  { id: 'x.1.10-null-mx', enhanced: /^[45]\.1\.10$/, result: hard('host_unknown') },
-  { id: 'x.2.1-disabled', enhanced: /^[45]\.2\.1$/, result: hard('mailbox_disabled') },
+  { id: 'x.1.10-null-mx', enhanced: /^[45]\.1\.10$/, result: hard('not_accepting') },
+  // RFC 3463: "may be a permanent error if the mailbox will never be re-enabled": we cannot know.
+  { id: 'x.2.1-disabled', enhanced: /^[45]\.2\.1$/, result: soft('mailbox_disabled') },
+  { id: 'x.7.13-disabled', enhanced: /^[45]\.7\.13$/, result: soft('mailbox_disabled') },
+  // RFC 3463 X.2.0 "the mailbox exists, but something about it": carriers' per-mailbox filters.
+  { id: 'x.2.0-filtered', enhanced: /^[45]\.2\.[04]$/, result: soft('filtered') },
+  // RFC 7504 §3 / RFC 3463 X.3.2: the host does not accept mail at all.
+  { id: 'x.3.2-not-accepting', code: [500, 599], enhanced: /^5\.3\.2$/, result: hard('not_accepting') },
+  { id: 'code-521-556-not-accepting', code: [521, 521], enhanced: /^$/, result: hard('not_accepting') },
+  { id: 'code-556-not-accepting', code: [556, 556], enhanced: /^$/, result: hard('not_accepting') },
+  // X.4.4 "unable to route": the domain has no usable MX or address (Postfix, Sendmail).
+  { id: 'x.4.4-no-route', code: [500, 599], enhanced: /^5\.4\.4$/, result: hard('host_unknown') },
+  { id: 'x.3.1-system-full', enhanced: /^[45]\.3\.1$/, result: soft('system_full') },
+  { id: 'x.3.x-system', enhanced: /^[45]\.3\.[035]$/, result: soft('system_error') },
   { id: 'x.2.3-x.3.4-too-large', enhanced: /^[45]\.(2\.3|3\.4)$/, result: soft('message_too_large') },
   { id: 'x.4.1-x.4.2-connection', enhanced: /^[45]\.4\.[12]$/, result: soft('connection_failed') },
   { id: 'x.4.5-congestion', enhanced: /^[45]\.4\.5$/, result: soft('rate_limited') },
   // RFC 7293 §4.1: the address was reassigned since the date the sender knew it.
-  { id: 'x.7.17-owner-changed', enhanced: /^[45]\.7\.17$/, result: hard('mailbox_disabled') },
-  { id: 'x.7.18-domain-changed', enhanced: /^[45]\.7\.18$/, result: hard('host_unknown') },
+  { id: 'x.7.17-owner-changed', enhanced: /^[45]\.7\.1[78]$/, result: hard('has_moved') },
 
   // 7. Generic reputation and policy words.
   {

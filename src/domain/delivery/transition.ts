@@ -1,5 +1,6 @@
 // transition(): the one place that decides what an attempt result does to a delivery.
 import { classifyReply } from '../bounce/classify.js';
+import { sesBounce } from '../bounce/vocabulary.js';
 import type { NewEvent } from '../events/types.js';
 import { nextAttempt, type RetryPolicy } from '../retry/schedule.js';
 import { formatReply } from '../smtp/reply.js';
@@ -50,7 +51,7 @@ export function transition(d: DeliveryFacts, r: AttemptResult, policy: RetryPoli
     event: {
       ...base,
       type: 'bounced',
-      data: { reply, attempt: attempts, class: bounce.class, reason: bounce.reason, source, ...(mx ? { mx } : {}), ...tlsDetails },
+      data: { reply, attempt: attempts, class: bounce.class, reason: bounce.reason, ...sesBounce(bounce.class, bounce.reason), source, ...(mx ? { mx } : {}), ...tlsDetails },
     },
   });
 

@@ -2,6 +2,7 @@
 // transaction (DESIGN.md invariant 2); webhooks, stats and the dashboard read them back.
 import type { BounceClass, BounceReason } from '../bounce/classify.js';
 import type { TlsRecord } from '../smtp/tls.js';
+import type { SesBounceSubType, SesBounceType } from '../bounce/vocabulary.js';
 
 export const EVENT_TYPES = [
   'queued',
@@ -32,10 +33,16 @@ export interface DeferredData {
   readonly reply: string;
   readonly mx?: string;
   readonly attempt: number;
-  readonly next_attempt_at: number;
+  /** Our next attempt; absent for a delay notice (`source: 'dsn'`): the remote MTA retries, not us. */
+  readonly next_attempt_at?: number;
   readonly reason: BounceReason;
   /** The TLS of the session, or why its certificate was refused (`failure`, `detail`). */
   readonly tls_details?: TlsRecord;
+  /** `dsn`: a delay notice (RFC 3464 Action: delayed) from an MTA after ours; never a suppression. */
+  readonly source?: 'dsn';
+  readonly status?: string;
+  readonly reporting_mta?: string;
+  readonly remote_mta?: string;
 }
 export interface BouncedData {
   readonly reply: string;
@@ -44,6 +51,9 @@ export interface BouncedData {
   readonly class: BounceClass;
   readonly reason: BounceReason;
   readonly tls_details?: TlsRecord;
+  /** SES's words for the class (Permanent = hard) and a sub-type (vocabulary.ts); absent on events written before. */
+  readonly bounce_type?: SesBounceType;
+  readonly bounce_sub_type?: SesBounceSubType;
   /** `smtp` for a refusal during the session, `dsn` for an asynchronous bounce report. */
   readonly source: 'smtp' | 'dsn' | 'dns' | 'policy' | 'expiry';
   /** DSN only: the enhanced status (RFC 3463) and the MTAs that reported and refused. */

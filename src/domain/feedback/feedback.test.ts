@@ -72,7 +72,7 @@ test('List-Unsubscribe: added on bulk messages or always when the tenant says so
   assert.equal(isUnsubscribeClaim({ t: 'ten', m: 'msg', d: 'msg.0' }), false);
 });
 
-test('a bounce decision takes our recipient’s entry, ignores delays and successes', () => {
+test('a bounce decision takes our recipient’s entry, reports delays as delays, ignores successes', () => {
   const gmail = parseBounce(DSN_FIXTURES[0]!.raw)!;
   const d = bounceDecision(gmail, 'JANE.DOE@example-corp.com');
   assert.equal(d.kind, 'bounced');
@@ -81,7 +81,12 @@ test('a bounce decision takes our recipient’s entry, ignores delays and succes
   const delayed = parseBounce(
     'Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.test\n\nFinal-Recipient: rfc822; a@x.test\nAction: delayed\nStatus: 4.4.7\n--b--\n',
   )!;
-  assert.equal(bounceDecision(delayed, 'a@x.test').kind, 'ignore');
+  const dd = bounceDecision(delayed, 'a@x.test');
+  assert.deepEqual(dd.kind === 'delayed' && [dd.reason, dd.status], ['expired', '4.4.7']);
+  const ok = parseBounce(
+    'Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.test\n\nFinal-Recipient: rfc822; a@x.test\nAction: delivered\nStatus: 2.0.0\n--b--\n',
+  )!;
+  assert.equal(bounceDecision(ok, 'a@x.test').kind, 'ignore');
 });
 
 test('complaints are abuse, fraud, virus and other reports; a data reply refuses only when nothing was recognised', () => {

@@ -32,6 +32,15 @@ export type BounceDecision =
       readonly reportingMta?: string;
       readonly remoteMta?: string;
     }
+  | {
+      /** RFC 3464 Action: delayed. An event for the sender; never a state change or a suppression. */
+      readonly kind: 'delayed';
+      readonly reason: BounceReason;
+      readonly status: string;
+      readonly reply: string;
+      readonly reportingMta?: string;
+      readonly remoteMta?: string;
+    }
   | { readonly kind: 'ignore'; readonly why: string };
 
 /**
@@ -46,7 +55,14 @@ export function bounceDecision(report: ParsedBounce, recipient: string): BounceD
     report.recipients.find((r) => r.action === 'failed') ??
     report.recipients[0];
   if (!entry) return { kind: 'ignore', why: 'the report names no recipient' };
-  if (entry.action === 'delayed') return { kind: 'ignore', why: 'a delay notice: the reporting MTA is still trying' };
+  const mtas = {
+    ...(report.reportingMta !== undefined ? { reportingMta: report.reportingMta } : {}),
+    ...(entry.remoteMta !== undefined ? { remoteMta: entry.remoteMta } : {}),
+  };
+  if (entry.action === 'delayed') {
+    // The reporting MTA is still trying: nothing is final, whatever the words (RFC 3464 §2.3.3).
+    return { kind: 'delayed', reason: entry.classification?.reason ?? 'unknown', status: entry.status, reply: entry.diagnostic ?? `status ${entry.status}`, ...mtas };
+  }
   if (entry.action !== 'failed' || !entry.classification) return { kind: 'ignore', why: `action ${entry.action}: nothing failed` };
   return {
     kind: 'bounced',
@@ -54,8 +70,7 @@ export function bounceDecision(report: ParsedBounce, recipient: string): BounceD
     reason: entry.classification.reason,
     status: entry.status,
     reply: entry.diagnostic ?? `status ${entry.status}`,
-    ...(report.reportingMta !== undefined ? { reportingMta: report.reportingMta } : {}),
-    ...(entry.remoteMta !== undefined ? { remoteMta: entry.remoteMta } : {}),
+    ...mtas,
   };
 }
 

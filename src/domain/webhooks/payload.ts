@@ -77,6 +77,13 @@ const SENDGRID_CLASSIFICATION: Readonly<Record<BounceReason, string>> = {
   greylisted: 'Frequency or Volume Too High',
   expired: 'Unclassified',
   unknown: 'Unclassified',
+  has_moved: 'Invalid Address',
+  not_accepting: 'Invalid Address',
+  filtered: 'Content',
+  system_error: 'Technical',
+  system_full: 'Mailbox Unavailable',
+  security_error: 'Technical',
+  suppressed: 'Unclassified',
 };
 
 /** Our drop reasons in SendGrid's words, where SendGrid has one. */
