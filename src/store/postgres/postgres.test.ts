@@ -10,6 +10,7 @@ import { message } from '../conformance/fixtures.js';
 import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
+import { describeLiveness } from '../conformance/liveness.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
@@ -85,6 +86,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeTemplates('postgres', factory);
   describeSlots('postgres', factory);
   describeCluster('postgres', factory);
+  describeLiveness('postgres', factory);
   describeRetention('postgres', factory);
 
   describe('PostgreSQL specifics', () => {

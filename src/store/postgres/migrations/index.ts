@@ -2,6 +2,7 @@ import init from './0001_init.js';
 import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
+import liveness from './0006_liveness.js';
 import cluster from './0005_cluster.js';
 
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
   { version: 5, name: 'cluster', sql: cluster },
+  { version: 6, name: 'liveness', sql: liveness },
 ].sort((a, b) => a.version - b.version);
