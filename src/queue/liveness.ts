@@ -62,7 +62,8 @@ export class Liveness {
     try {
       const now = this.clock.now();
       await this.store.heartbeat(this.opts.owner, now);
-      this.report(await this.store.takeOverStaleLeases(now, now - this.opts.deadAfterMs), 'heartbeat stale');
+      // A sole owner took everything back at start, and no other worker can have held any since.
+      if (!this.opts.soleOwner) this.report(await this.store.takeOverStaleLeases(now, now - this.opts.deadAfterMs), 'heartbeat stale');
     } catch (err) {
       this.log.error({ err }, 'heartbeat failed');
     } finally {
