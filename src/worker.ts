@@ -13,6 +13,7 @@ import { DeliverabilityPreparer } from './deliverability/preparer.js';
 import { secretsLoader } from './lib/secrets.js';
 import { newShortId } from './lib/ids.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
+import { Liveness } from './queue/liveness.js';
 import { RetentionService } from './queue/retention.js';
 import { Scheduler } from './queue/scheduler.js';
 import type { Store } from './store/store.js';
@@ -38,11 +39,16 @@ export function createPreparer(config: Config, store: Store, clock: Clock): Outb
   return new DeliverabilityPreparer({ directory: new DomainDirectory(store, config.domains.cache_s * 1000, now), secrets: secretsLoader(store), config, now });
 }
 
-export function createScheduler(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): Scheduler {
+/** The name a worker role's leases and heartbeat carry: host:pid:random (tests read the pid). */
+export function newWorkerOwner(): string {
+  return `${osHostname()}:${process.pid}:${newShortId(6)}`;
+}
+
+export function createScheduler(config: Config, store: Store, log: Logger, parts: WorkerParts = {}, owner = newWorkerOwner()): Scheduler {
   const d = config.delivery;
   return new Scheduler(
     {
-      owner: `${osHostname()}:${process.pid}:${newShortId(6)}`,
+      owner,
       maxHeld: config.worker.max_held,
       maxHeldPerDestination: config.worker.max_held_per_destination,
       leaseMs: config.worker.lease_s * 1000,
@@ -86,16 +92,28 @@ export interface BackgroundService {
 
 /** Everything the worker role runs, on whichever thread calls this. */
 export function createWorkerRole(config: Config, store: Store, log: Logger, parts: WorkerParts = {}): WorkerRole {
-  const scheduler = createScheduler(config, store, log.child({ component: 'queue' }), parts);
+  // One owner for every lease of this worker role (deliveries, slots, webhook endpoints), so one
+  // heartbeat vouches for all of them and a takeover frees all of them.
+  const owner = newWorkerOwner();
+  const clock = parts.clock ?? systemClock;
+  const scheduler = createScheduler(config, store, log.child({ component: 'queue' }), parts, owner);
+  const liveness = new Liveness(
+    // The embedded store has one process: whatever holds a lease at start died with the last one.
+    { owner, deadAfterMs: config.worker.dead_after_s * 1000, soleOwner: store.kind === 'sqlite', onTakeOver: () => scheduler.wake() },
+    store,
+    clock,
+    log.child({ component: 'liveness' }),
+  );
   // Later features add their services here.
   const r = config.retention;
   const services: BackgroundService[] = [
-    new WebhookDispatcher({ store, log: log.child({ component: 'webhooks' }), config: config.webhooks, ...(parts.clock ? { now: () => parts.clock!.now() } : {}) }),
+    new WebhookDispatcher({ store, owner, log: log.child({ component: 'webhooks' }), config: config.webhooks, ...(parts.clock ? { now: () => parts.clock!.now() } : {}) }),
     new StatsRollup({ store, log: log.child({ component: 'stats' }), intervalMs: config.stats.rollup_interval_ms, batch: config.stats.rollup_batch }),
-    new RetentionService({ days: r.days, batch: r.batch, intervalMs: r.interval_s * 1000 }, store, parts.clock ?? systemClock, log.child({ component: 'retention' })),
+    new RetentionService({ days: r.days, batch: r.batch, intervalMs: r.interval_s * 1000 }, store, clock, log.child({ component: 'retention' })),
   ];
   return {
     async start() {
+      await liveness.start();
       scheduler.start();
       for (const s of services) await s.start();
     },
@@ -103,6 +121,7 @@ export function createWorkerRole(config: Config, store: Store, log: Logger, part
     async stop() {
       for (const s of [...services].reverse()) await s.stop();
       await scheduler.stop();
+      liveness.stop();
     },
   };
 }

@@ -163,8 +163,12 @@ export const schema = {
     thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),
     max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),
     max_held_per_destination: int(500, 'Most deliveries of one destination one worker holds, so a slow destination cannot starve the others.', { min: 1 }),
-    lease_s: int(300, 'Lease length of a claimed delivery; renewed while it is held. A crashed worker’s deliveries are retried after this.', {
+    lease_s: int(300, 'Lease length of a claimed delivery; renewed while it is held. The last resort: a crashed worker’s deliveries are taken over much sooner (at restart on SQLite, after `dead_after_s` on PostgreSQL).', {
       min: 1,
+    }),
+    dead_after_s: int(20, 'A worker whose heartbeat (every quarter of this) is older than this is taken for dead: the other workers take over its deliveries, webhook endpoints and connection slots at once. Hosts’ clocks must agree to well within this.', {
+      min: 1,
+      max: 3600,
     }),
     slot_lease_s: int(30, 'Lease of a per-destination connection slot, renewed while its connection is open; a crashed worker’s slots are free again after this.', {
       min: 1,

@@ -16,6 +16,8 @@ export interface DispatcherDeps {
   readonly store: Store;
   readonly log: Logger;
   readonly config: Config['webhooks'];
+  /** The worker role's owner name, shared with its deliveries so one heartbeat covers both. */
+  readonly owner?: string;
   readonly now?: () => number;
   /** Tests may replace the network (and its egress filter) or the DNS lookup. */
   readonly post?: (url: string, body: string, headers: Readonly<Record<string, string>>) => Promise<PostResult>;
@@ -23,7 +25,7 @@ export interface DispatcherDeps {
 }
 
 export class WebhookDispatcher implements BackgroundService {
-  private readonly _owner = `${hostname()}:${process.pid}:${newShortId(6)}`;
+  private readonly _owner: string;
   private readonly _lanes = new Set<Promise<void>>();
   private readonly _poster: WebhookPoster;
   private readonly _now: () => number;
@@ -35,6 +37,7 @@ export class WebhookDispatcher implements BackgroundService {
     const c = _deps.config;
     this._poster = new WebhookPoster({ timeoutMs: c.timeout_s * 1000, allowPrivate: c.allow_private_targets, ...(_deps.lookup ? { lookup: _deps.lookup } : {}) });
     this._now = _deps.now ?? Date.now;
+    this._owner = _deps.owner ?? `${hostname()}:${process.pid}:${newShortId(6)}`;
   }
 
   async start(): Promise<void> {

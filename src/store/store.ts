@@ -197,6 +197,19 @@ export interface SlotLease {
   readonly token: number;
 }
 
+/**
+ * What a takeover gave back: leases of workers that are gone. Deliveries became due, webhook
+ * endpoints and connection slots free; owner and token stay, so the next claim flags the
+ * deliveries possible_duplicate and bumps the token, and the old holder's outcome is fenced off.
+ */
+export interface TakeOverResult {
+  /** The workers forgotten (their heartbeat rows removed), for the log. */
+  readonly owners: readonly string[];
+  readonly deliveries: number;
+  readonly webhooks: number;
+  readonly slots: number;
+}
+
 /** Retention: messages created before `before` whose deliveries are all final, at most `limit`. */
 export interface PurgeRequest {
   readonly before: number;
@@ -427,6 +440,20 @@ export interface Store {
   /** Extends held slots; returns the ones this owner no longer holds (expired and taken over). */
   renewSlots(owner: string, slots: readonly SlotLease[], until: number): Promise<SlotLease[]>;
   releaseSlots(owner: string, slots: readonly SlotLease[]): Promise<void>;
+
+  // Worker liveness: a dead worker's leases are taken over long before they expire
+  /** Marks the worker `owner` (one per worker role: deliveries, webhook endpoints and slots) alive at `now`. */
+  heartbeat(owner: string, now: number): Promise<void>;
+  /**
+   * Takes over the leases of every worker whose last heartbeat is older than `staleBefore`
+   * (it died, or stalled that long) and forgets those workers. A live worker keeps what it renews.
+   */
+  takeOverStaleLeases(now: number, staleBefore: number): Promise<TakeOverResult>;
+  /**
+   * Takes over every lease not held by `keep`, heartbeat or not. Only for a store one process
+   * owns alone (the embedded SQLite at start): whatever else holds a lease died with its process.
+   */
+  takeOverAllLeases(keep: string, now: number): Promise<TakeOverResult>;
 
   // Retention
   /** Deletes old finished messages with their deliveries and events, one batch per call. */

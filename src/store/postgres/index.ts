@@ -11,6 +11,7 @@ import { createAccepter, purgeIdempotency } from './accept.js';
 import { PgDb, type PostgresStoreOptions } from './pool.js';
 import * as eng from './engagement.js';
 import * as feed from './feed.js';
+import * as live from './liveness.js';
 import * as q from './queue.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
@@ -68,6 +69,9 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     acquireSlot: (req) => sl.acquireSlot(db, req),
     renewSlots: (owner, slots, until) => sl.renewSlots(db, owner, slots, until),
     releaseSlots: (owner, slots) => sl.releaseSlots(db, owner, slots),
+    heartbeat: (owner, now) => live.heartbeat(db, owner, now),
+    takeOverStaleLeases: (now, staleBefore) => live.takeOverStaleLeases(db, now, staleBefore),
+    takeOverAllLeases: (keep, now) => live.takeOverAllLeases(db, keep, now),
     purgeMessages: (req) => purgeMessages(db, req),
     suppress: (x) => sup.suppress(db, x),
     unsuppress: (tid, a) => sup.unsuppress(db, tid, a),

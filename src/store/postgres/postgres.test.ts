@@ -11,6 +11,7 @@ import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeDomainOwnership } from '../conformance/domain-ownership.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
+import { describeLiveness } from '../conformance/liveness.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
@@ -88,6 +89,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeTemplates('postgres', factory);
   describeSlots('postgres', factory);
   describeCluster('postgres', factory);
+  describeLiveness('postgres', factory);
   describeRetention('postgres', factory);
 
   describe('PostgreSQL specifics', () => {

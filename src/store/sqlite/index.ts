@@ -4,6 +4,7 @@ import { acceptMessages, purgeIdempotency } from './accept.js';
 import { SqliteDb } from './db.js';
 import * as eng from './engagement.js';
 import * as feed from './feed.js';
+import * as live from './liveness.js';
 import * as q from './queue.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
@@ -48,6 +49,9 @@ export function openSqliteStore(path: string): Store {
     acquireSlot: (req) => sl.acquireSlot(s, req),
     renewSlots: (owner, slots, until) => sl.renewSlots(s, owner, slots, until),
     releaseSlots: (owner, slots) => sl.releaseSlots(s, owner, slots),
+    heartbeat: (owner, now) => live.heartbeat(s, owner, now),
+    takeOverStaleLeases: (now, staleBefore) => live.takeOverStaleLeases(s, now, staleBefore),
+    takeOverAllLeases: (keep, now) => live.takeOverAllLeases(s, keep, now),
     purgeMessages: (req) => purgeMessages(s, req),
     suppress: (x) => sup.suppress(s, x),
     unsuppress: (tid, a) => sup.unsuppress(s, tid, a),

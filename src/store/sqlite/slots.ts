@@ -8,7 +8,7 @@ import type { SqliteDb } from './db.js';
 
 const ready = new WeakSet<SqliteDb>();
 
-function table(s: SqliteDb): SqliteDb {
+export function table(s: SqliteDb): SqliteDb {
   if (!ready.has(s)) {
     s.db.exec(`CREATE TEMP TABLE IF NOT EXISTS destination_slots (
       domain TEXT NOT NULL, slot INTEGER NOT NULL, owner TEXT, token INTEGER NOT NULL DEFAULT 0,

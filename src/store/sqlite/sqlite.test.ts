@@ -10,6 +10,7 @@ import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeDomainOwnership } from '../conformance/domain-ownership.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
+import { describeLiveness } from '../conformance/liveness.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
@@ -33,6 +34,7 @@ describeDomainOwnership('sqlite', factory);
 describeTemplates('sqlite', factory);
 describeSlots('sqlite', factory);
 describeCluster('sqlite', factory);
+describeLiveness('sqlite', factory);
 describeRetention('sqlite', factory);
 
 test('sqlite: a migration with a lower version merged later is still applied (gaps are fine)', async () => {

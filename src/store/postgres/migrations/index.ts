@@ -2,6 +2,7 @@ import init from './0001_init.js';
 import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
+import liveness from './0006_liveness.js';
 import domainOwnership from './0007_domain_ownership.js';
 import cluster from './0005_cluster.js';
 import canonicalAddresses from './0008_canonical_addresses.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
   { version: 5, name: 'cluster', sql: cluster },
+  { version: 6, name: 'liveness', sql: liveness },
   { version: 7, name: 'domain_ownership', sql: domainOwnership },
   { version: 8, name: 'canonical_addresses', sql: canonicalAddresses },
 ].sort((a, b) => a.version - b.version);
