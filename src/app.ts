@@ -148,6 +148,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             now,
             clickWindowMs: config.tracking.click_window_s * 1000,
             trustForwardedFor: config.tracking.trust_forwarded_for,
+            eventLimits: { perDelivery: config.tracking.max_events_per_delivery_per_minute, perIp: config.tracking.max_events_per_ip_per_minute },
             log: log.child({ component: 'tracking' }),
           }),
           ...(opts.httpPlugins ?? []),

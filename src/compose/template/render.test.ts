@@ -58,6 +58,9 @@ test('data cannot break out of the subject line, nor reach prototypes', () => {
   const r = new CompiledTemplate({ subject: 'Hi {{name}}', html: '{{constructor}}{{__proto__}}', text: null }).render({ name: 'x\r\nBcc: evil@example.com' }, false);
   assert.equal(r.subject, 'Hi x Bcc: evil@example.com');
   assert.equal(r.html, '');
+  // Nor as an encoded word (RFC 2047) that a mail client would decode to a line break.
+  const encoded = new CompiledTemplate({ subject: 'Hi {{name}}', html: null, text: 't' }).render({ name: '=?utf-8?B?eA0KQmNjOiBldmlsQGV4YW1wbGUuY29t?=' }, false);
+  assert.equal(encoded.subject, 'Hi x Bcc: evil@example.com');
 });
 
 test('SendGrid helpers: comparisons as blocks and subexpressions, insert, length, formatDate', () => {

@@ -4,6 +4,7 @@
 // asked for: then the render fails naming the variable and where it is used.
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
+import { decodeEncodedWords } from '../../domain/address/encoded-words.js';
 import { TxError } from '../../domain/errors.js';
 import { SENDGRID_HELPERS } from './helpers.js';
 
@@ -104,7 +105,9 @@ function firstLine(e: unknown): string {
   return String((e as Error).message ?? e).split('\n')[0]!.trim();
 }
 
-// A subject is one header line: data may not break out of it (header injection).
+// A subject is one header line: data may not break out of it (header injection), neither as
+// written nor as an encoded word (RFC 2047) that a mail client would decode to a line break.
 function oneLine(s: string): string {
-  return s.replace(/[\x00-\x08\x0a-\x1f\x7f]+/g, ' ').trim();
+  const decoded = decodeEncodedWords(s);
+  return ('text' in decoded ? decoded.text : s).replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]+/g, ' ').trim();
 }

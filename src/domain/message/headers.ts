@@ -2,6 +2,7 @@
 // LF or NUL (header injection: rejected, never stripped), and the headers that txmail, the
 // MIME composer or the receiving servers own cannot be set or forged by the caller.
 import type { FieldError } from '../errors.js';
+import { checkEncodedWords } from '../address/encoded-words.js';
 import { codePointLength, controlCharProblem } from '../address/text.js';
 import type { Header } from './types.js';
 import { childPath, indexPath, isAbsent, isRecord, unknownFieldErrors } from './validate-shape.js';
@@ -69,7 +70,10 @@ export function headerValueProblem(value: string): string | undefined {
   const ctl = controlCharProblem(value, true);
   if (ctl !== undefined) return ctl;
   if (codePointLength(value) > MAX_HEADER_VALUE) return `header value longer than ${MAX_HEADER_VALUE} characters`;
-  return undefined;
+  // Kept as written (a structured header may hold text that only looks encoded), but what a
+  // client would decode must pass the same check.
+  const decoded = checkEncodedWords(value, (s) => controlCharProblem(s, true));
+  return 'error' in decoded ? decoded.error : undefined;
 }
 
 export interface HeadersResult {
