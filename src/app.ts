@@ -110,7 +110,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders), tracking],
   });
 
-  const templates = new TemplateService(store, config.templates.strict);
+  const templates = new TemplateService(store, config.templates.strict, {
+    maxOutputChars: config.templates.max_output_chars,
+    maxWorkChars: config.templates.max_work_chars,
+  });
   const keys = new ApiKeyVerifier(store);
   // SMTP submission belongs to the api role, on this (main) thread like HTTP.
   const submission =

@@ -48,6 +48,8 @@ export const schema = {
   },
   templates: {
     strict: bool(false, 'Refuse a send whose template refers to a variable the data lacks (the default renders it empty); a request can ask for strict mode itself.'),
+    max_output_chars: int(5 * 1024 * 1024, 'Largest rendering of a template for one recipient (subject, HTML and text together), characters; more is refused with TX_ERR_TEMPLATE_TOO_LARGE.', { min: 1024 }),
+    max_work_chars: int(32 * 1024 * 1024, 'Work allowed to all the renderings of one request (previews included), characters: strings read from the data plus every block’s output per nesting level; more is refused with TX_ERR_TEMPLATE_TOO_LARGE.', { min: 1024 }),
   },
   log: {
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Log level (JSON lines on stdout).'),

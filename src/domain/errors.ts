@@ -45,6 +45,11 @@ export const ERRORS = {
   TX_ERR_SIGNATURE_INVALID: { status: 403, smtp: [535, '5.7.8'], description: 'The request signature (AWS Signature Version 4) does not match, is malformed, or is outside the allowed clock skew.' },
   TX_ERR_TEMPLATE_NOT_FOUND: { status: 422, smtp: [550, '5.6.0'], description: 'The template named in a send does not exist for this tenant, or has no active version.' },
   TX_ERR_TEMPLATE_INVALID: { status: 422, smtp: [550, '5.6.0'], description: 'A template does not compile, or failed while rendering (an unknown helper, a helper error).' },
+  TX_ERR_TEMPLATE_TOO_LARGE: {
+    status: 422,
+    smtp: [552, '5.3.4'],
+    description: 'A template renders to more than templates.max_output_chars, or takes more work than templates.max_work_chars (loops over the data); the error names the part.',
+  },
   TX_ERR_TEMPLATE_MISSING_VARIABLE: { status: 422, smtp: [550, '5.6.0'], description: 'Strict mode: the template refers to a variable that the data lacks; the error names it.' },
 } as const satisfies Record<string, ErrorSpec>;
 

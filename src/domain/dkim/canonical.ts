@@ -57,9 +57,12 @@ export function relaxedBody(body: string): string {
   const b = body
     .replace(/\t[ \t]*| [ \t]+/g, ' ')
     .replace(/ \r\n/g, '\r\n')
-    .replace(/ $/, '')
-    .replace(/(?:\r\n)+$/, '');
-  return b === '' ? '' : `${b}\r\n`;
+    .replace(/ $/, '');
+  // Trailing empty lines by hand: /(?:\r\n)+$/ retries at every CRLF of a long run of them
+  // and fails at its end, which is quadratic in the run's length.
+  let end = b.length;
+  while (end >= 2 && b.charCodeAt(end - 2) === 13 && b.charCodeAt(end - 1) === 10) end -= 2;
+  return end === 0 ? '' : `${b.slice(0, end)}\r\n`;
 }
 
 /** True when the message has a CR or LF that is not part of a CRLF pair. */
