@@ -5,6 +5,7 @@ import { composeMime, messageIdFor } from '../compose/mime.js';
 import { ensureIdentity } from '../compose/raw.js';
 import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import { TxError } from '../domain/errors.js';
+import { findLongLine, longLineMessage } from '../domain/message/line-length.js';
 import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
@@ -87,6 +88,7 @@ export class SendService {
     if (raw.length > this.deps.maxMessageBytes) {
       throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
     }
+    assertLineLengths(raw, req.content.kind === 'raw');
     const addresses = envelopeRecipients(req);
     const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content, req.recipientContents, req.tracking) : undefined;
     const recipients = await Promise.all(
@@ -95,7 +97,7 @@ export class SendService {
         address: a.address,
         domain: domainOf(a.address),
         smtputf8: a.smtputf8,
-        ...(variants?.[i] ? { raw: await composeMime({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }) } : {}),
+        ...(variants?.[i] ? { raw: assertLineLengths(await composeMime({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }), false) } : {}),
       })),
     );
     const sendAt = req.sendAt !== undefined && req.sendAt > now ? req.sendAt : now;
@@ -140,6 +142,17 @@ export class SendService {
     for (const h of hooks) contents = await hookCall(() => h.personalize!(ctx, contents));
     return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;
   }
+}
+
+/**
+ * No line over 998 octets leaves txmail. A finished message is the sender's to fix; a composed
+ * one cannot have such a line once its fields are validated, so one here is our bug.
+ */
+function assertLineLengths(raw: Buffer, finished: boolean): Buffer {
+  const long = findLongLine(raw);
+  if (long === undefined) return raw;
+  if (finished) throw new TxError('TX_ERR_LINE_TOO_LONG', `The message was refused: ${longLineMessage(long)}.`, [{ path: 'raw', message: longLineMessage(long) }]);
+  throw new TxError('TX_ERR_INTERNAL', `The composed message has a line too long (${longLineMessage(long)}); nothing was accepted.`);
 }
 
 /**

@@ -109,6 +109,7 @@ const BAD: readonly Bad[] = [
   { name: 'encoded header value with LF', body: { headers: { 'X-Note': '=?utf-8?Q?a=0AX-Evil:_1?=' } }, code: 'TX_ERR_VALIDATION', path: 'headers.X-Note', message: 'decodes to a line break' },
   { name: 'encoded display name shows another address', body: { from: { email: 'a@b.com', name: '=?utf-8?Q?ceo@bank.test?=' } }, code: 'TX_ERR_VALIDATION', path: 'from.name', message: 'shows the address "ceo@bank.test"' },
   { name: 'quoted display name shows another address', body: { to: '"support@bank.test" <x@example.org>' }, code: 'TX_ERR_VALIDATION', path: 'to', message: 'shows the address "support@bank.test"' },
+  { name: 'header value that cannot be folded within 998 octets', body: { headers: { 'X-Long': 'z'.repeat(991) } }, code: 'TX_ERR_VALIDATION', path: 'headers.X-Long', message: 'a line can hold 990 (RFC 5322 §2.1.1)' },
   { name: 'camelCase attachment key', body: att({ contentType: 'application/pdf' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].contentType', message: 'did you mean "content_type"?' },
   // Tags and metadata
   { name: 'too many tags', body: { tags: list(11) }, code: 'TX_ERR_VALIDATION', path: 'tags', message: 'more than 10 tags' },
