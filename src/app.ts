@@ -24,6 +24,7 @@ import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
 import { ThreadedWorker } from './worker-thread.js';
+import { ComposePool } from './compose/pool.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -100,6 +101,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const feedback = new FeedbackProcessor({ store, secrets, bounceLabel: config.domains.bounce_subdomain, now, log: log.child({ component: 'feedback' }) });
 
   const tracking = new TrackingHook({ store, publicUrl: config.public_url, now });
+  const composer = new ComposePool({ threads: config.limits.compose_threads, offloadBytes: config.limits.compose_offload_bytes });
   const send = new SendService({
     store,
     hostname: config.hostname,
@@ -108,6 +110,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
     hooks: [senderDomainHook(directory, config.domains.allow_unverified_senders), tracking],
+    compose: composer.compose,
   });
 
   const templates = new TemplateService(store, config.templates.strict, {
@@ -214,6 +217,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await Promise.all([http?.close(), submission?.close(), bounce?.close()]);
       bounce = undefined;
       await worker?.stop();
+      await composer.close();
       await store.close();
       log.info('txmail stopped');
       log.flush();

@@ -2,6 +2,7 @@
 // inline images, a stable Message-ID on our host name and the acceptance time as Date.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
+import { toCrlf } from '../domain/dkim/canonical.js';
 import type { Address, Content } from '../domain/message/types.js';
 import { serializeMime } from './serialize.js';
 
@@ -22,7 +23,7 @@ const mailbox = (a: Address): { name: string; address: string } => ({ name: a.na
  * may carry bare LF (or CR), so those are normalised here instead of running the composer's
  * line-ending transform over the whole output (a stream stage that costs more than the rest).
  */
-const crlf = (s: string): string => s.replace(/\r\n|\r|\n/g, '\r\n');
+const crlf = toCrlf;
 
 /**
  * The composer folds a header only at whitespace, so a subject with a long unbroken run (up to

@@ -28,6 +28,8 @@ export const schema = {
   limits: {
     max_message_bytes: int(25 * 1024 * 1024, 'Largest message accepted, in bytes, counted on the composed MIME.', { min: 1024 }),
     max_recipients: int(1000, 'Most recipients (to + cc + bcc) in one message.', { min: 1, max: 100000 }),
+    compose_threads: int(2, 'Worker threads that compose large messages (MIME encoding) off the thread that answers requests; 0 composes on it.', { min: 0, max: 64 }),
+    compose_offload_bytes: int(256 * 1024, 'Content size (text, HTML and attachments) from which a message is composed on a compose thread; smaller ones are composed in place.', { min: 0 }),
   },
   idempotency: {
     ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),

@@ -1,7 +1,7 @@
 // The one send path: every ingress hands validated SendRequests to SendService.send(), which
 // composes MIME, builds one delivery per recipient and commits them durably in one
 // transaction before anything is acknowledged.
-import { composeMime, messageIdFor } from '../compose/mime.js';
+import { composeMime, messageIdFor, type ComposeInput } from '../compose/mime.js';
 import { ensureIdentity } from '../compose/raw.js';
 import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import { TxError } from '../domain/errors.js';
@@ -40,6 +40,8 @@ export interface SendServiceDeps {
   /** Called after a commit so an in-process worker can claim at once. */
   readonly onAccepted: () => void;
   readonly hooks?: readonly SendHooks[];
+  /** MIME composition; the app passes a ComposePool's, which moves large messages off this thread. */
+  readonly compose?: (input: ComposeInput) => Promise<Buffer>;
 }
 
 export interface SendOptions {
@@ -47,7 +49,11 @@ export interface SendOptions {
 }
 
 export class SendService {
-  constructor(private readonly deps: SendServiceDeps) {}
+  private readonly compose: (input: ComposeInput) => Promise<Buffer>;
+
+  constructor(private readonly deps: SendServiceDeps) {
+    this.compose = deps.compose ?? composeMime;
+  }
 
   /** Accepts one or more messages atomically; resolves after the durable commit. */
   async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
@@ -76,7 +82,7 @@ export class SendService {
     let subject: string;
     let headerFrom: string;
     if (req.content.kind === 'parts') {
-      raw = await composeMime({ from: req.from, to: req.to, cc: req.cc, content: req.content, messageIdHeader, date: now });
+      raw = await this.compose({ from: req.from, to: req.to, cc: req.cc, content: req.content, messageIdHeader, date: now });
       subject = req.content.subject;
       headerFrom = req.from.address;
     } else {
@@ -97,7 +103,7 @@ export class SendService {
         address: a.address,
         domain: domainOf(a.address),
         smtputf8: a.smtputf8,
-        ...(variants?.[i] ? { raw: assertLineLengths(await composeMime({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }), false) } : {}),
+        ...(variants?.[i] ? { raw: assertLineLengths(await this.compose({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }), false) } : {}),
       })),
     );
     const sendAt = req.sendAt !== undefined && req.sendAt > now ? req.sendAt : now;

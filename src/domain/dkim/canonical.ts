@@ -70,7 +70,26 @@ export function hasBareLineEnds(msg: string): boolean {
   return /\r(?!\n)|(?<!\r)\n/.test(msg);
 }
 
-/** Every line end as CRLF: what the SMTP client puts on the wire, and so what a verifier hashes. */
+/**
+ * Every line end as CRLF: what the SMTP client puts on the wire, and so what a verifier hashes.
+ * One scan and one join: a global regex replace with millions of matches grew superlinearly in
+ * V8 (10x the line ends took 40x to 80x the time, in one piece or in chunks).
+ */
 export function toCrlf(msg: string): string {
-  return msg.replace(/\r\n|\r|\n/g, '\r\n');
+  if (!hasBareLineEnds(msg)) return msg;
+  const lines: string[] = [];
+  let from = 0;
+  for (let i = 0; i < msg.length; i++) {
+    const c = msg.charCodeAt(i);
+    if (c === 13) {
+      lines.push(msg.slice(from, i));
+      if (msg.charCodeAt(i + 1) === 10) i++;
+      from = i + 1;
+    } else if (c === 10) {
+      lines.push(msg.slice(from, i));
+      from = i + 1;
+    }
+  }
+  lines.push(msg.slice(from));
+  return lines.join('\r\n');
 }
