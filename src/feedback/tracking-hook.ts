@@ -25,6 +25,7 @@ interface Switches {
 }
 
 const OFF: Switches = { opens: false, clicks: false };
+const YIELD_EVERY_TOKENS = 2000;
 
 export class TrackingHook implements SendHooks {
   private readonly _cache = new Map<string, { switches: Switches; until: number }>();
@@ -51,15 +52,31 @@ export class TrackingHook implements SendHooks {
     const secret = await (this._secret ??= this._deps.store.getOrCreateSecret(TRACKING_SECRET, () => newSecret(32)));
     // Usually every recipient has the same HTML: plan it once.
     const plans = new Map<string, HtmlPlan>();
-    return contents.map((c, i) => {
-      if (c.html === undefined) return c;
+    const out: PartsContent[] = [];
+    let signed = 0;
+    for (const [i, c] of contents.entries()) {
+      if (c.html === undefined) {
+        out.push(c);
+        continue;
+      }
       let plan = plans.get(c.html);
       if (!plan) plans.set(c.html, (plan = planHtml(c.html, { opens, clicks, trackingOrigin: this._origin })));
-      if (plan.slots.length === 0) return c;
+      if (plan.slots.length === 0) {
+        out.push(c);
+        continue;
+      }
+      // Each link is a signed token per recipient: 20 recipients of 20,000 links held the
+      // event loop for seconds in one go. Yield now and then so other requests are answered.
+      signed += plan.slots.length;
+      if (signed > YIELD_EVERY_TOKENS) {
+        signed = 0;
+        await new Promise((r) => setImmediate(r));
+      }
       const deliveryId = ctx.recipients[i]!.deliveryId;
       const html = renderHtml(plan, (target) => clickUrl(this._base, secret, deliveryId, target), opens ? openUrl(this._base, secret, deliveryId) : undefined);
-      return { ...c, html };
-    });
+      out.push({ ...c, html });
+    }
+    return out;
   };
 
   private async _tenantSwitches(tenantId: string): Promise<Switches> {
