@@ -148,7 +148,7 @@ export const schema = {
     click_window_s: num(5, 'A click this soon after delivery is counted as a link scanner’s (a machine click), seconds.', { min: 0 }),
     trust_forwarded_for: bool(false, 'Take the IP of opens and clicks from X-Forwarded-For (only behind a reverse proxy that sets it).'),
     max_events_per_delivery_per_minute: int(10, 'Opens (and, apart, clicks) recorded per delivery per minute, per process; further fetches still get the pixel or redirect but record nothing.', { min: 1 }),
-    max_events_per_ip_per_minute: int(600, 'Opens and clicks recorded per client IP per minute, per process, across deliveries; further fetches are answered but not recorded.', { min: 1 }),
+    max_events_per_ip_per_minute: int(6000, 'Opens and clicks recorded per client IP per minute, per process, across deliveries; further fetches are answered but not recorded. Mail providers’ image proxies fetch for many recipients from few IPs: keep it high.', { min: 1 }),
   },
   stats: {
     rollup_interval_ms: int(1000, 'How often the stats roll-up reads new events into the aggregate tables, milliseconds.', { min: 10 }),
