@@ -147,6 +147,9 @@ test('pre-encoded words are checked as the text they decode to, in the native an
   assert.equal(sg.status, 400);
   const pm = await postmark({ From: 'a@sender.test', To: 'b@hostile.test', Subject: bcc, TextBody: 't' });
   assert.equal(pm.status, 422);
+  const raw = await sesError({ Content: { Raw: { Data: Buffer.from(`From: a@sender.test\r\nTo: b@hostile.test\r\nSubject: ${bcc}\r\n\r\nbody\r\n`) } } });
+  assert.equal(raw.name, 'BadRequestException');
+  assert.match(raw.message, /decodes to a line break/);
 });
 
 test('a template preview is bounded: the 522-byte three-loop preview gets 422 TX_ERR_TEMPLATE_TOO_LARGE, fast', async () => {
