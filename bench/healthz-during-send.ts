@@ -9,12 +9,19 @@ import { startTxmail } from '../test/support/harness.js';
 interface Shape {
   readonly name: string;
   readonly body: Record<string, unknown>;
+  /** Another route than a send (its body is sent as is). */
+  readonly path?: string;
 }
 
 const to = (n: number): string[] => Array.from({ length: n }, (_, i) => `r${i}@bench.test`);
 const SHAPES: readonly Shape[] = [
   { name: '408 KB of <script></script>, click tracking', body: { to: to(1), html: '<script></script>'.repeat(24_000), tracking: { clicks: true, opens: true } } },
   { name: '20 MB text, 1 recipient', body: { to: to(1), text: 'Grüße aus Köln, eine Zeile Text.\n'.repeat(600_000) } },
+  {
+    name: 'template preview, 3 nested #each over 200 (refused)',
+    path: '/v1/templates/preview',
+    body: { subject: 's', html: '{{#each items}}{{#each ../items}}{{#each ../../items}}<p>{{this}}</p>{{/each}}{{/each}}{{/each}}', data: { items: Array.from({ length: 200 }, (_, i) => i) } },
+  },
   { name: '1 MB HTML with links, tracking, 20 recipients', body: { to: to(20), html: '<p><a href="https://shop.test/p">Produkt ü</a></p>\n'.repeat(20_000), tracking: { clicks: true, opens: true } } },
 ];
 
@@ -22,7 +29,7 @@ async function measure(threads: number, shape: Shape): Promise<{ sendMs: number;
   const tx = await startTxmail({ role: 'api', 'limits.compose_threads': threads, 'limits.max_message_bytes': 200 * 1024 * 1024 });
   try {
     // Warm up: the route, the JIT and (with threads) a compose thread.
-    await tx.post('/v1/messages', { from: 'a@sender.test', subject: 'warm', ...shape.body, to: to(1) });
+    if (!shape.path) await tx.post('/v1/messages', { from: 'a@sender.test', subject: 'warm', ...shape.body, to: to(1) });
     let polling = true;
     let worst = 0;
     let polls = 0;
@@ -41,7 +48,7 @@ async function measure(threads: number, shape: Shape): Promise<{ sendMs: number;
     })();
     await new Promise((r) => setTimeout(r, 50));
     const t = performance.now();
-    const res = await tx.post('/v1/messages', { from: 'a@sender.test', subject: 'bench', ...shape.body });
+    const res = shape.path ? await tx.post(shape.path, shape.body) : await tx.post('/v1/messages', { from: 'a@sender.test', subject: 'bench', ...shape.body });
     const sendMs = performance.now() - t;
     polling = false;
     await poller;
@@ -52,7 +59,7 @@ async function measure(threads: number, shape: Shape): Promise<{ sendMs: number;
 }
 
 for (const shape of SHAPES) {
-  for (const threads of [0, 2]) {
+  for (const threads of shape.path ? [2] : [0, 2]) {
     const r = await measure(threads, shape);
     console.log(`${shape.name.padEnd(48)} compose_threads=${threads}  send ${r.sendMs.toFixed(0).padStart(6)} ms (HTTP ${r.status})  longest /healthz gap ${r.worstHealthMs.toFixed(0).padStart(5)} ms over ${r.polls} polls`);
   }

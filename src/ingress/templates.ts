@@ -49,9 +49,14 @@ export class TemplateService {
     return { ...found, compiled };
   }
 
-  /** One rendering with a budget of its own (a preview, one compat message). */
-  render(compiled: CompiledTemplate, data: unknown, strict = this.strictDefault): Rendered {
-    return compiled.render(data, strict, new RenderBudget(this.limits));
+  /** A budget for the renderings of one request (templates.max_work_chars in all). */
+  budget(): RenderBudget {
+    return new RenderBudget(this.limits);
+  }
+
+  /** One rendering, with a budget of its own unless the request's is given. */
+  render(compiled: CompiledTemplate, data: unknown, strict = this.strictDefault, budget = this.budget()): Rendered {
+    return compiled.render(data, strict, budget);
   }
 
   /**
@@ -65,7 +70,7 @@ export class TemplateService {
     const base = req.content;
     const own = new Map<string, PartsContent>();
     // One budget for every rendering of the request: per-recipient data must not multiply it.
-    const budget = new RenderBudget(this.limits);
+    const budget = this.budget();
     for (const [address, data] of use.recipientData) own.set(address, withRendered(base, compiled.render({ ...use.data, ...data }, strict, budget)));
     // When every recipient has data of their own, the shared rendering reaches nobody (it is
     // only what the message record shows), so strict mode does not apply to it.
