@@ -24,6 +24,7 @@ import { createLogger } from './lib/logger.js';
 import { systemClock, type Clock, type Connector, type OutboundPreparer, type TargetResolver } from './queue/ports.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
 import { ThreadedWorker } from './worker-thread.js';
+import { ComposePool } from './compose/pool.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -100,6 +101,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const feedback = new FeedbackProcessor({ store, secrets, bounceLabel: config.domains.bounce_subdomain, now, log: log.child({ component: 'feedback' }) });
 
   const tracking = new TrackingHook({ store, publicUrl: config.public_url, now });
+  const composer = new ComposePool({ threads: config.limits.compose_threads, offloadBytes: config.limits.compose_offload_bytes });
   const send = new SendService({
     store,
     hostname: config.hostname,
@@ -111,9 +113,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       senderDomainHook({ directory, store, allowUnverified: config.domains.allow_unverified_senders, claimTtlMs: config.domains.claim_ttl_s * 1000, now }),
       tracking,
     ],
+    compose: composer.compose,
   });
 
-  const templates = new TemplateService(store, config.templates.strict);
+  const templates = new TemplateService(store, config.templates.strict, {
+    maxOutputChars: config.templates.max_output_chars,
+    maxWorkChars: config.templates.max_work_chars,
+  });
   const keys = new ApiKeyVerifier(store);
   // SMTP submission belongs to the api role, on this (main) thread like HTTP.
   const submission =
@@ -152,6 +158,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
             now,
             clickWindowMs: config.tracking.click_window_s * 1000,
             trustForwardedFor: config.tracking.trust_forwarded_for,
+            eventLimits: { perDelivery: config.tracking.max_events_per_delivery_per_minute, perIp: config.tracking.max_events_per_ip_per_minute },
             log: log.child({ component: 'tracking' }),
           }),
           ...(opts.httpPlugins ?? []),
@@ -215,6 +222,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await Promise.all([http?.close(), submission?.close(), bounce?.close()]);
       bounce = undefined;
       await worker?.stop();
+      await composer.close();
       await store.close();
       log.info('txmail stopped');
       log.flush();

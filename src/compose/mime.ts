@@ -1,6 +1,8 @@
 // MIME composition with nodemailer's composer: encodings, multipart/alternative, attachments,
 // inline images, a stable Message-ID on our host name and the acceptance time as Date.
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
+import { toCrlf } from '../domain/dkim/canonical.js';
 import type { Address, Content } from '../domain/message/types.js';
 import { serializeMime } from './serialize.js';
 
@@ -21,7 +23,16 @@ const mailbox = (a: Address): { name: string; address: string } => ({ name: a.na
  * may carry bare LF (or CR), so those are normalised here instead of running the composer's
  * line-ending transform over the whole output (a stream stage that costs more than the rest).
  */
-const crlf = (s: string): string => s.replace(/\r\n|\r|\n/g, '\r\n');
+const crlf = toCrlf;
+
+/**
+ * The composer folds a header only at whitespace, so a subject with a long unbroken run (up to
+ * 998 characters are allowed) came out as one line of 999+ octets. Such a subject goes as
+ * encoded words (RFC 2047), which fold anywhere and read the same.
+ */
+function foldableSubject(subject: string): string {
+  return /[^\s]{70}/.test(subject) ? encodeWord(subject, 'Q', 52) : subject;
+}
 
 /** Builds the RFC 5322 message. Bcc recipients are never written into the headers. */
 export async function composeMime(input: ComposeInput): Promise<Buffer> {
@@ -32,7 +43,7 @@ export async function composeMime(input: ComposeInput): Promise<Buffer> {
     ...(input.to.length > 0 ? { to: input.to.map(mailbox) } : {}),
     ...(input.cc.length > 0 ? { cc: input.cc.map(mailbox) } : {}),
     ...(c.replyTo.length > 0 ? { replyTo: c.replyTo.map(mailbox) } : {}),
-    subject: c.subject,
+    subject: foldableSubject(c.subject),
     ...(c.text !== undefined ? { text: crlf(c.text) } : {}),
     ...(c.html !== undefined ? { html: crlf(c.html) } : {}),
     attachments: c.attachments.map((a) => ({

@@ -1,5 +1,6 @@
 // Finished RFC 5322 messages (SMTP submission, SES Raw): we add what a sender's message
 // must carry (Message-ID, Date) and read the few headers we index, without re-encoding.
+import { toCrlf } from '../domain/dkim/canonical.js';
 import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 
 /** Adds Message-ID and Date when the message has none; returns the Message-ID in use. */
@@ -57,5 +58,5 @@ export function decodeEncodedWords(value: string): string {
 /** CRLF for every line end (API-supplied raw messages): a bare CR or LF must never reach an SMTP peer. */
 export function normaliseLineEnds(raw: Buffer): Buffer {
   const s = raw.toString('latin1');
-  return /\r(?!\n)|(?<!\r)\n/.test(s) ? Buffer.from(s.replace(/\r\n|\r|\n/g, '\r\n'), 'latin1') : raw;
+  return /\r(?!\n)|(?<!\r)\n/.test(s) ? Buffer.from(toCrlf(s), 'latin1') : raw;
 }

@@ -29,6 +29,8 @@ export const schema = {
     max_message_bytes: int(25 * 1024 * 1024, 'Largest message accepted, in bytes, counted on the composed MIME.', { min: 1024 }),
     max_recipients: int(1000, 'Most recipients (to + cc + bcc) in one message.', { min: 1, max: 100000 }),
     max_request_recipients: int(1000, 'Most recipients in one API request in all, over every message of a batch (Postmark `/email/batch`, SendGrid personalizations); each message is bounded by `limits.max_recipients` too.', { min: 1, max: 1000000 }),
+    compose_threads: int(2, 'Worker threads that compose large messages (MIME encoding) off the thread that answers requests; 0 composes on it.', { min: 0, max: 64 }),
+    compose_offload_bytes: int(256 * 1024, 'Content size (text, HTML and attachments) from which a message is composed on a compose thread; smaller ones are composed in place.', { min: 0 }),
   },
   idempotency: {
     ttl_s: int(86400, 'How long an Idempotency-Key is remembered, seconds.', { min: 60 }),
@@ -51,6 +53,8 @@ export const schema = {
   },
   templates: {
     strict: bool(false, 'Refuse a send whose template refers to a variable the data lacks (the default renders it empty); a request can ask for strict mode itself.'),
+    max_output_chars: int(5 * 1024 * 1024, 'Largest rendering of a template for one recipient (subject, HTML and text together), characters; more is refused with TX_ERR_TEMPLATE_TOO_LARGE.', { min: 1024 }),
+    max_work_chars: int(32 * 1024 * 1024, 'Work allowed to all the renderings of one request (previews included), characters: strings read from the data plus every block’s output per nesting level; more is refused with TX_ERR_TEMPLATE_TOO_LARGE.', { min: 1024 }),
   },
   log: {
     level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Log level (JSON lines on stdout).'),
@@ -149,6 +153,8 @@ export const schema = {
   tracking: {
     click_window_s: num(5, 'A click this soon after delivery is counted as a link scanner’s (a machine click), seconds.', { min: 0 }),
     trust_forwarded_for: bool(false, 'Take the IP of opens and clicks from X-Forwarded-For (only behind a reverse proxy that sets it).'),
+    max_events_per_delivery_per_minute: int(10, 'Opens (and, apart, clicks) recorded per delivery per minute, per process; further fetches still get the pixel or redirect but record nothing.', { min: 1 }),
+    max_events_per_ip_per_minute: int(6000, 'Opens and clicks recorded per client IP per minute, per process, across deliveries; further fetches are answered but not recorded. Mail providers’ image proxies fetch for many recipients from few IPs: keep it high.', { min: 1 }),
   },
   stats: {
     rollup_interval_ms: int(1000, 'How often the stats roll-up reads new events into the aggregate tables, milliseconds.', { min: 10 }),

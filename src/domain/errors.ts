@@ -61,9 +61,19 @@ export const ERRORS = {
   TX_ERR_INVALID_RECIPIENT: { status: 422, smtp: [553, '5.1.3'], description: 'A recipient is not an acceptable address.' },
   TX_ERR_BARE_LINE_ENDING: { status: 400, smtp: [550, '5.6.0'], description: 'The message has a CR or LF that is not part of a CRLF pair (RFC 5321 §2.3.8); refused, since such line ends enable SMTP smuggling.' },
   TX_ERR_NUL_IN_DATA: { status: 400, smtp: [550, '5.6.0'], description: 'The message holds a NUL byte; refused, since a next hop that drops NULs could read what follows as SMTP commands.' },
+  TX_ERR_LINE_TOO_LONG: {
+    status: 422,
+    smtp: [550, '5.6.0'],
+    description: 'A finished message (SMTP submission, SES Raw) has a line over 998 octets (RFC 5322 §2.1.1); refused rather than re-encoded, which would change what the sender may have signed. Encode long lines (quoted-printable or base64).',
+  },
   TX_ERR_SIGNATURE_INVALID: { status: 403, smtp: [535, '5.7.8'], description: 'The request signature (AWS Signature Version 4) does not match, is malformed, or is outside the allowed clock skew.' },
   TX_ERR_TEMPLATE_NOT_FOUND: { status: 422, smtp: [550, '5.6.0'], description: 'The template named in a send does not exist for this tenant, or has no active version.' },
   TX_ERR_TEMPLATE_INVALID: { status: 422, smtp: [550, '5.6.0'], description: 'A template does not compile, or failed while rendering (an unknown helper, a helper error).' },
+  TX_ERR_TEMPLATE_TOO_LARGE: {
+    status: 422,
+    smtp: [552, '5.3.4'],
+    description: 'A template renders to more than templates.max_output_chars, or takes more work than templates.max_work_chars (loops over the data); the error names the part.',
+  },
   TX_ERR_TEMPLATE_MISSING_VARIABLE: { status: 422, smtp: [550, '5.6.0'], description: 'Strict mode: the template refers to a variable that the data lacks; the error names it.' },
 } as const satisfies Record<string, ErrorSpec>;
 

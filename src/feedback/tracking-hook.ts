@@ -27,6 +27,7 @@ interface Switches {
 }
 
 const OFF: Switches = { opens: false, clicks: false };
+const YIELD_EVERY_TOKENS = 2000;
 
 export class TrackingHook implements SendHooks {
   private readonly _cache = new Map<string, { switches: Switches; until: number }>();
@@ -58,7 +59,9 @@ export class TrackingHook implements SendHooks {
     // Usually every recipient has the same HTML and text: plan each once.
     const plans = new Map<string, HtmlPlan>();
     const textPlans = new Map<string, HtmlPlan>();
-    return contents.map((c, i) => {
+    const out: PartsContent[] = [];
+    let signed = 0;
+    for (const [i, c] of contents.entries()) {
       let plan: HtmlPlan | undefined;
       if (c.html !== undefined && (opens || clicks)) {
         plan = plans.get(c.html);
@@ -69,15 +72,26 @@ export class TrackingHook implements SendHooks {
         textPlan = textPlans.get(c.text);
         if (!textPlan) textPlans.set(c.text, (textPlan = planText(c.text, this._origin)));
       }
-      if (!plan?.slots.length && !textPlan?.slots.length) return c;
+      if (!plan?.slots.length && !textPlan?.slots.length) {
+        out.push(c);
+        continue;
+      }
+      // Each link is a signed token per recipient: 20 recipients of 20,000 links held the
+      // event loop for seconds in one go. Yield now and then so other requests are answered.
+      signed += (plan?.slots.length ?? 0) + (textPlan?.slots.length ?? 0);
+      if (signed > YIELD_EVERY_TOKENS) {
+        signed = 0;
+        await new Promise((r) => setImmediate(r));
+      }
       const deliveryId = ctx.recipients[i]!.deliveryId;
       const link = (target: string): string => clickUrl(this._base, secret, deliveryId, target);
-      return {
+      out.push({
         ...c,
         ...(plan?.slots.length ? { html: renderHtml(plan, link, opens ? openUrl(this._base, secret, deliveryId) : undefined) } : {}),
         ...(textPlan?.slots.length ? { text: renderText(textPlan, link) } : {}),
-      };
-    });
+      });
+    }
+    return out;
   };
 
   /** The HTML's plan; with a pixel tag present, the pixel goes there instead of before </body>. */

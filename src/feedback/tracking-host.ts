@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { readClickToken, readOpenToken, TRACKING_PREFIX } from '../domain/tracking/links.js';
+import { EventLimiter, type EventLimits } from '../domain/tracking/limit.js';
 import { classifyEngagement } from '../domain/tracking/machine.js';
 import type { HttpPlugin } from '../ingress/http/app.js';
 import { newSecret } from '../lib/ids.js';
@@ -18,6 +19,7 @@ export interface TrackingHostOptions {
   readonly now: () => number;
   readonly clickWindowMs: number;
   readonly trustForwardedFor: boolean;
+  readonly eventLimits: EventLimits;
   readonly log: Logger;
 }
 
@@ -30,6 +32,7 @@ export function trackingHost(opts: TrackingHostOptions): HttpPlugin {
   const prefix = new URL(opts.publicUrl).pathname.replace(/\/+$/, '') + TRACKING_PREFIX;
   let secret: Promise<string> | undefined;
   const getSecret = (): Promise<string> => (secret ??= opts.store.getOrCreateSecret(TRACKING_SECRET, () => newSecret(32)));
+  const limiter = new EventLimiter(opts.eventLimits);
 
   const clientIp = (req: FastifyRequest): string | null => {
     const fwd = req.headers['x-forwarded-for'];
@@ -39,12 +42,14 @@ export function trackingHost(opts: TrackingHostOptions): HttpPlugin {
 
   /** Writes the open or click; failures are logged, never shown to the recipient. */
   const record = async (req: FastifyRequest, kind: 'opened' | 'clicked', deliveryId: string, extra: Record<string, unknown>): Promise<void> => {
+    const ip = clientIp(req);
+    // Checked before the store is read: a flood costs neither a query nor an event.
+    if (!limiter.allow(opts.now(), `${kind}:${deliveryId}`, ip)) return;
     try {
       const ref = await opts.store.getDeliveryRef(deliveryId);
       if (!ref) return;
       const now = opts.now();
       const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'].slice(0, 512) : null;
-      const ip = clientIp(req);
       const verdict = classifyEngagement(
         { kind: kind === 'opened' ? 'open' : 'click', method: req.method, userAgent, ip, sinceDeliveredMs: ref.deliveredAt === null ? null : now - ref.deliveredAt },
         { clickWindowMs: opts.clickWindowMs },

@@ -7,6 +7,7 @@
 import { decodeEncodedWords, removeHeaders } from '../compose/raw.js';
 import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import type { FieldError } from '../domain/errors.js';
+import { rawEncodedWordErrors } from '../domain/message/raw-encoded-words.js';
 import { parseMetadata, parseTags } from '../domain/message/validate.js';
 
 export interface IngestedRaw {
@@ -50,7 +51,9 @@ export function ingestRawMessage(input: Buffer): IngestedRaw {
       errors.push(...r.errors);
     }
   }
-  const headerFrom = headerValue(splitHeaders(raw).lines, 'from');
+  const { lines } = splitHeaders(raw);
+  errors.push(...rawEncodedWordErrors(lines));
+  const headerFrom = headerValue(lines, 'from');
   if (headerFrom === undefined || headerFrom === '') errors.push({ path: 'From', message: 'the message has no From header' });
   return { raw, tags, metadata, headerFrom, errors };
 }

@@ -1,10 +1,11 @@
 // The one send path: every ingress hands validated SendRequests to SendService.send(), which
 // composes MIME, builds one delivery per recipient and commits them durably in one
 // transaction before anything is acknowledged.
-import { composeMime, messageIdFor } from '../compose/mime.js';
+import { composeMime, messageIdFor, type ComposeInput } from '../compose/mime.js';
 import { ensureIdentity } from '../compose/raw.js';
 import { headerValue, splitHeaders } from '../domain/message/raw-headers.js';
 import { TxError } from '../domain/errors.js';
+import { findLongLine, longLineMessage } from '../domain/message/line-length.js';
 import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
@@ -39,6 +40,8 @@ export interface SendServiceDeps {
   /** Called after a commit so an in-process worker can claim at once. */
   readonly onAccepted: () => void;
   readonly hooks?: readonly SendHooks[];
+  /** MIME composition; the app passes a ComposePool's, which moves large messages off this thread. */
+  readonly compose?: (input: ComposeInput) => Promise<Buffer>;
 }
 
 export interface SendOptions {
@@ -46,7 +49,11 @@ export interface SendOptions {
 }
 
 export class SendService {
-  constructor(private readonly deps: SendServiceDeps) {}
+  private readonly compose: (input: ComposeInput) => Promise<Buffer>;
+
+  constructor(private readonly deps: SendServiceDeps) {
+    this.compose = deps.compose ?? composeMime;
+  }
 
   /** Accepts one or more messages atomically; resolves after the durable commit. */
   async send(tenantId: string, requests: readonly SendRequest[], opts: SendOptions = {}): Promise<AcceptOutcome> {
@@ -88,7 +95,7 @@ export class SendService {
     let subject: string;
     let headerFrom: string;
     if (req.content.kind === 'parts') {
-      raw = await composeMime({ from: req.from, to: req.to, cc: req.cc, content: req.content, messageIdHeader, date: now });
+      raw = await this.compose({ from: req.from, to: req.to, cc: req.cc, content: req.content, messageIdHeader, date: now });
       subject = req.content.subject;
       headerFrom = req.from.address;
     } else {
@@ -100,6 +107,7 @@ export class SendService {
     if (raw.length > this.deps.maxMessageBytes) {
       throw new TxError('TX_ERR_TOO_LARGE', `The composed message is ${raw.length} bytes; the limit is ${this.deps.maxMessageBytes} bytes.`);
     }
+    assertLineLengths(raw, req.content.kind === 'raw');
     const addresses = envelopeRecipients(req);
     const variants = req.content.kind === 'parts' ? await this.personalize(tenantId, id, addresses, req.content, req.recipientContents, req.tracking) : undefined;
     const recipients = await Promise.all(
@@ -108,7 +116,7 @@ export class SendService {
         address: a.address,
         domain: domainOf(a.address),
         smtputf8: a.smtputf8,
-        ...(variants?.[i] ? { raw: await composeMime({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }) } : {}),
+        ...(variants?.[i] ? { raw: assertLineLengths(await this.compose({ from: req.from, to: req.to, cc: req.cc, content: variants[i]!, messageIdHeader, date: now }), false) } : {}),
       })),
     );
     const sendAt = req.sendAt !== undefined && req.sendAt > now ? req.sendAt : now;
@@ -153,6 +161,17 @@ export class SendService {
     for (const h of hooks) contents = await hookCall(() => h.personalize!(ctx, contents));
     return contents.some((c) => c !== content) ? contents.map((c) => (c === content ? undefined : c)) : undefined;
   }
+}
+
+/**
+ * No line over 998 octets leaves txmail. A finished message is the sender's to fix; a composed
+ * one cannot have such a line once its fields are validated, so one here is our bug.
+ */
+function assertLineLengths(raw: Buffer, finished: boolean): Buffer {
+  const long = findLongLine(raw);
+  if (long === undefined) return raw;
+  if (finished) throw new TxError('TX_ERR_LINE_TOO_LONG', `The message was refused: ${longLineMessage(long)}.`, [{ path: 'raw', message: longLineMessage(long) }]);
+  throw new TxError('TX_ERR_INTERNAL', `The composed message has a line too long (${longLineMessage(long)}); nothing was accepted.`);
 }
 
 /**

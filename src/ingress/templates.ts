@@ -2,7 +2,7 @@
 // once per version (versions never change, so the compiled form is cached for good), and turn
 // a request's template reference and data into ordinary parts content before SendService.send.
 // Requests without a template never come here.
-import { CompiledTemplate, type Rendered } from '../compose/template/render.js';
+import { CompiledTemplate, DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits, type Rendered } from '../compose/template/render.js';
 import { TxError } from '../domain/errors.js';
 import type { PartsContent, SendRequest } from '../domain/message/types.js';
 import type { TemplateContent, TemplateUse } from '../domain/templates/types.js';
@@ -24,6 +24,8 @@ export class TemplateService {
     private readonly store: Store,
     /** templates.strict: strict mode when a request does not say. */
     readonly strictDefault: boolean,
+    /** templates.max_output_chars and max_work_chars. */
+    private readonly limits: RenderLimits = DEFAULT_RENDER_LIMITS,
   ) {}
 
   /** Compiles sources, throwing TX_ERR_TEMPLATE_INVALID with the part at fault (checks before saving). */
@@ -47,8 +49,14 @@ export class TemplateService {
     return { ...found, compiled };
   }
 
-  render(compiled: CompiledTemplate, data: unknown, strict = this.strictDefault): Rendered {
-    return compiled.render(data, strict);
+  /** A budget for the renderings of one request (templates.max_work_chars in all). */
+  budget(): RenderBudget {
+    return new RenderBudget(this.limits);
+  }
+
+  /** One rendering, with a budget of its own unless the request's is given. */
+  render(compiled: CompiledTemplate, data: unknown, strict = this.strictDefault, budget = this.budget()): Rendered {
+    return compiled.render(data, strict, budget);
   }
 
   /**
@@ -61,11 +69,13 @@ export class TemplateService {
     const strict = use.strict ?? this.strictDefault;
     const base = req.content;
     const own = new Map<string, PartsContent>();
-    for (const [address, data] of use.recipientData) own.set(address, withRendered(base, compiled.render({ ...use.data, ...data }, strict)));
+    // One budget for every rendering of the request: per-recipient data must not multiply it.
+    const budget = this.budget();
+    for (const [address, data] of use.recipientData) own.set(address, withRendered(base, compiled.render({ ...use.data, ...data }, strict, budget)));
     // When every recipient has data of their own, the shared rendering reaches nobody (it is
     // only what the message record shows), so strict mode does not apply to it.
     const everyoneOwn = [...req.to, ...req.cc, ...req.bcc].every((a) => own.has(a.address.toLowerCase()));
-    const content = withRendered(base, compiled.render(use.data, strict && !everyoneOwn));
+    const content = withRendered(base, compiled.render(use.data, strict && !everyoneOwn, budget));
     return { ...req, content, ...(own.size > 0 ? { recipientContents: own } : {}) };
   }
 }

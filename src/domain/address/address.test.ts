@@ -24,7 +24,12 @@ const GOOD: ReadonlyArray<readonly [string, Address]> = [
   ['<a@b.com>', { address: 'a@b.com', smtputf8: false }],
   ['"" <a@b.com>', { address: 'a@b.com', smtputf8: false }],
   ['"Smith, J" <j@x.com>', { address: 'j@x.com', name: 'Smith, J', smtputf8: false }],
-  ['"boss@example.com" <a@b.com>', { address: 'a@b.com', name: 'boss@example.com', smtputf8: false }],
+  // A name may show its own address, in any case.
+  ['"A@b.com" <a@b.com>', { address: 'a@b.com', name: 'A@b.com', smtputf8: false }],
+  ['"Tea @ Five" <a@b.com>', { address: 'a@b.com', name: 'Tea @ Five', smtputf8: false }],
+  // Encoded words (RFC 2047) are decoded and kept as the text a client shows.
+  ['=?utf-8?B?Wm/Dqw==?= <a@b.com>', { address: 'a@b.com', name: 'Zoë', smtputf8: false }],
+  ['=?iso-8859-1?Q?Zo=EB?= =?utf-8?Q?_B?= <a@b.com>', { address: 'a@b.com', name: 'Zoë B', smtputf8: false }],
   ['"John" Smith <a@b.com>', { address: 'a@b.com', name: 'John Smith', smtputf8: false }],
   ['Dr. Who <a@b.com>', { address: 'a@b.com', name: 'Dr. Who', smtputf8: false }],
   ['"a <b>" <c@d.com>', { address: 'c@d.com', name: 'a <b>', smtputf8: false }],
@@ -122,6 +127,13 @@ const BAD: ReadonlyArray<readonly [string, string]> = [
   ['a:b <a@b.com>', 'must be quoted'],
   ['boss@example.com <evil@x.com>', 'must be quoted'],
   ['[ceo] <a@b.com>', 'must be quoted'],
+  // A name showing another address is the classic spoof, quoted or encoded (RFC 2047).
+  ['"boss@example.com" <a@b.com>', 'display name shows the address "boss@example.com"'],
+  ['"Billing (billing@bank.test)" <a@b.com>', 'display name shows the address "billing@bank.test"'],
+  ['=?utf-8?B?Ym9zc0BiYW5rLnRlc3Q=?= <a@b.com>', 'display name shows the address "boss@bank.test"'],
+  ['=?utf-8?B?eA0KQmNjOiB2QHgudGVzdA==?= <a@b.com>', 'display name has an encoded word (RFC 2047) that decodes to a line break'],
+  ['=?utf-8?Q?x=00y?= <a@b.com>', 'decodes to a NUL character'],
+  ['=?x-no-such-charset?Q?x?= <a@b.com>', 'unknown charset "x-no-such-charset"'],
   [`"${x(257)}" <a@b.com>`, 'display name longer than 256 characters'],
 ];
 
@@ -139,12 +151,12 @@ test('parseMailbox takes only the bare form', () => {
 });
 
 test('display names: trimmed, empty is none, any Unicode but no controls', () => {
-  assert.equal(checkDisplayName('  Zoë 🎉  '), 'Zoë 🎉');
-  assert.equal(checkDisplayName('   '), undefined);
+  assert.equal(checkDisplayName('  Zoë 🎉  ', 'a@b.com'), 'Zoë 🎉');
+  assert.equal(checkDisplayName('   ', 'a@b.com'), undefined);
   // 256 emoji are 512 UTF-16 units but 256 characters.
-  assert.equal(checkDisplayName('🎉'.repeat(256)), '🎉'.repeat(256));
-  assert.deepEqual(checkDisplayName('a\rb'), { error: 'display name contains a line break' });
-  assert.deepEqual(checkDisplayName('a\tb'), { error: 'display name contains a control character (U+0009)' });
+  assert.equal(checkDisplayName('🎉'.repeat(256), 'a@b.com'), '🎉'.repeat(256));
+  assert.deepEqual(checkDisplayName('a\rb', 'a@b.com'), { error: 'display name contains a line break' });
+  assert.deepEqual(checkDisplayName('a\tb', 'a@b.com'), { error: 'display name contains a control character (U+0009)' });
 });
 
 test('object form with paths, unknown keys and null name', () => {

@@ -6,6 +6,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Address } from '../message/types.js';
 import { type AddressError, isAddressError, parseMailbox } from './mailbox.js';
+import { checkEncodedWords } from './encoded-words.js';
 import { codePointLength, controlCharProblem } from './text.js';
 
 export const MAX_DISPLAY_NAME = 256;
@@ -45,22 +46,38 @@ export function parseAddress(input: string): Address | AddressError {
   if (parsed.length !== 1 || only === undefined || only.group !== undefined || only.address !== inner) {
     return fail(MUST_QUOTE);
   }
-  const name = checkDisplayName(only.name);
+  const name = checkDisplayName(only.name, mailbox.address);
   if (typeof name === 'object') return name;
   return name === undefined ? mailbox : { ...mailbox, name };
 }
 
 /**
- * A display name as stored: trimmed, and undefined when nothing is left. Any Unicode is fine
- * (the composer encodes it, RFC 2047); control characters are not, above all CR and LF.
+ * A display name as stored: encoded words decoded, trimmed, and undefined when nothing is left.
+ * Any Unicode is fine (the composer encodes it, RFC 2047); control characters are not, above
+ * all CR and LF, nor is a name that shows an address other than `address` (see below).
  */
-export function checkDisplayName(raw: string): string | undefined | AddressError {
+export function checkDisplayName(raw: string, address: string): string | undefined | AddressError {
   const ctl = controlCharProblem(raw);
   if (ctl !== undefined) return fail(`display name ${ctl}`);
-  const name = raw.trim();
+  const decoded = checkEncodedWords(raw, (s) => controlCharProblem(s));
+  if ('error' in decoded) return fail(`display name ${decoded.error}`);
+  const name = decoded.text.trim();
   if (name === '') return undefined;
   if (codePointLength(name) > MAX_DISPLAY_NAME) return fail(`display name longer than ${MAX_DISPLAY_NAME} characters`);
+  const shown = spoofedAddress(name, address);
+  if (shown !== undefined) return fail(`display name shows the address "${shown}", which is not the mailbox's own; a name may show only its own address`);
   return name;
+}
+
+// Mail clients show the display name and hide the address; a name like "ceo@bank.example" on
+// another mailbox is the classic spoof. Gmail reveals the real address in that case; we refuse
+// it: a name may contain its own address, or an "@" that is not an address ("Tea @ Five").
+const ADDRESS_LIKE = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+/g;
+
+function spoofedAddress(name: string, address: string): string | undefined {
+  if (!name.includes('@')) return undefined;
+  const own = address.toLowerCase();
+  return [...name.matchAll(ADDRESS_LIKE)].map((m) => m[0]).find((a) => a.toLowerCase() !== own);
 }
 
 /**

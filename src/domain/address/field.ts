@@ -70,7 +70,7 @@ function parseAddressObject(o: Record<string, unknown>, path: string): AddressFi
     const namePath = childPath(path, 'name');
     if (typeof rawName !== 'string') errors.push({ path: namePath, message: 'must be a string' });
     else {
-      const r = checkDisplayName(rawName);
+      const r = checkDisplayName(rawName, mailbox?.address ?? '');
       if (typeof r === 'object') errors.push({ path: namePath, message: r.error });
       else name = r;
     }

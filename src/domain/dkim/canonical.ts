@@ -57,9 +57,12 @@ export function relaxedBody(body: string): string {
   const b = body
     .replace(/\t[ \t]*| [ \t]+/g, ' ')
     .replace(/ \r\n/g, '\r\n')
-    .replace(/ $/, '')
-    .replace(/(?:\r\n)+$/, '');
-  return b === '' ? '' : `${b}\r\n`;
+    .replace(/ $/, '');
+  // Trailing empty lines by hand: /(?:\r\n)+$/ retries at every CRLF of a long run of them
+  // and fails at its end, which is quadratic in the run's length.
+  let end = b.length;
+  while (end >= 2 && b.charCodeAt(end - 2) === 13 && b.charCodeAt(end - 1) === 10) end -= 2;
+  return end === 0 ? '' : `${b.slice(0, end)}\r\n`;
 }
 
 /** True when the message has a CR or LF that is not part of a CRLF pair. */
@@ -67,7 +70,26 @@ export function hasBareLineEnds(msg: string): boolean {
   return /\r(?!\n)|(?<!\r)\n/.test(msg);
 }
 
-/** Every line end as CRLF: what the SMTP client puts on the wire, and so what a verifier hashes. */
+/**
+ * Every line end as CRLF: what the SMTP client puts on the wire, and so what a verifier hashes.
+ * One scan and one join: a global regex replace with millions of matches grew superlinearly in
+ * V8 (10x the line ends took 40x to 80x the time, in one piece or in chunks).
+ */
 export function toCrlf(msg: string): string {
-  return msg.replace(/\r\n|\r|\n/g, '\r\n');
+  if (!hasBareLineEnds(msg)) return msg;
+  const lines: string[] = [];
+  let from = 0;
+  for (let i = 0; i < msg.length; i++) {
+    const c = msg.charCodeAt(i);
+    if (c === 13) {
+      lines.push(msg.slice(from, i));
+      if (msg.charCodeAt(i + 1) === 10) i++;
+      from = i + 1;
+    } else if (c === 10) {
+      lines.push(msg.slice(from, i));
+      from = i + 1;
+    }
+  }
+  lines.push(msg.slice(from));
+  return lines.join('\r\n');
 }

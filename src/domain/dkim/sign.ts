@@ -47,9 +47,16 @@ export function signedFieldList(fields: readonly RawField[]): string[] {
 /** §5.4.2: the canonical fields named by h=, repeated names taken from the bottom up; a missing one adds nothing. */
 function signedHeaderData(fields: readonly RawField[], names: readonly string[]): string {
   const used = new Map<string, number>();
+  // Grouped once: filtering the fields per name was quadratic in a header of many fields.
+  const byName = new Map<string, RawField[]>();
+  for (const f of fields) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
+  }
   let data = '';
   for (const name of names) {
-    const instances = fields.filter((f) => f.name === name);
+    const instances = byName.get(name) ?? [];
     const taken = used.get(name) ?? 0;
     used.set(name, taken + 1);
     const f = instances[instances.length - 1 - taken];

@@ -1,6 +1,7 @@
 // Attachments as JSON: base64 content plus a little metadata. The key names differ per API
 // (SendGrid `type`, Postmark `ContentType`...), so they are a parameter; the rules are not.
 import type { FieldError } from '../errors.js';
+import { checkEncodedWords } from '../address/encoded-words.js';
 import { codePointLength, controlCharProblem } from '../address/text.js';
 import type { Attachment } from './types.js';
 import { childPath, indexPath, isAbsent, isRecord, unknownFieldErrors } from './validate-shape.js';
@@ -22,6 +23,10 @@ export const NATIVE_ATTACHMENT_KEYS: AttachmentKeys = {
 };
 
 export const MAX_FILENAME = 255;
+// An attachment is one leaf part whose bytes we base64-encode. A multipart/* type would make
+// the composer write a container with no boundary in its body (invalid MIME, the file lost), and
+// message/* may not be base64-encoded (RFC 2046 §5.2.1), so its bytes would go out unencoded.
+const CONTAINER_TYPE = 'must not be a multipart/* or message/* type: an attachment is a single file (send a forwarded message as application/octet-stream)';
 const MAX_CONTENT_ID = 250;
 
 export interface AttachmentsResult {
@@ -77,6 +82,7 @@ export function parseAttachment(
   if (rawType !== undefined) {
     const t = normaliseContentType(rawType);
     if (t === undefined) check(keys.contentType, 'must be a media type like "application/pdf"');
+    else if (/^(multipart|message)\//.test(t)) check(keys.contentType, CONTAINER_TYPE);
     else contentType = t;
   }
 
@@ -96,7 +102,10 @@ export function parseAttachment(
 
 function filenameProblem(filename: string): string | undefined {
   if (filename.trim() === '') return 'must not be empty';
-  return controlCharProblem(filename) ?? (codePointLength(filename) > MAX_FILENAME ? `longer than ${MAX_FILENAME} characters` : undefined);
+  const problem = controlCharProblem(filename) ?? (codePointLength(filename) > MAX_FILENAME ? `longer than ${MAX_FILENAME} characters` : undefined);
+  if (problem !== undefined) return problem;
+  const decoded = checkEncodedWords(filename, (s) => controlCharProblem(s));
+  return 'error' in decoded ? decoded.error : undefined;
 }
 
 // It becomes `Content-ID: <...>`, so brackets and whitespace would break out of it.
@@ -163,7 +172,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   xml: 'application/xml',
   zip: 'application/zip',
   gz: 'application/gzip',
-  eml: 'message/rfc822',
+  // eml stays octets: message/rfc822 could not be base64-encoded (see CONTAINER_TYPE).
   doc: 'application/msword',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xls: 'application/vnd.ms-excel',

@@ -2,6 +2,7 @@
 // the two request-wide limits. Each returns its value plus the errors at its path, so the
 // caller can collect every problem in one pass.
 import { TxError, type FieldError } from '../errors.js';
+import { checkEncodedWords } from '../address/encoded-words.js';
 import { codePointLength, controlCharProblem, utf8Length } from '../address/text.js';
 import type { Header } from './types.js';
 import { childPath, indexPath, isAbsent, isRecord } from './validate-shape.js';
@@ -25,7 +26,10 @@ export function parseSubject(input: unknown, path: string): Checked<string> {
   if (typeof input !== 'string') return fail('must be a string');
   const ctl = controlCharProblem(input, true);
   if (ctl !== undefined) return fail(ctl);
-  const subject = input.trim();
+  // A pre-encoded subject is checked (and kept) as the text a mail client will show.
+  const decoded = checkEncodedWords(input, (s) => controlCharProblem(s, true));
+  if ('error' in decoded) return fail(decoded.error);
+  const subject = decoded.text.trim();
   if (subject === '') return fail('must not be empty');
   if (codePointLength(subject) > MAX_SUBJECT) return fail(`longer than ${MAX_SUBJECT} characters`);
   return { value: subject, errors: [] };

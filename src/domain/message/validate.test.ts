@@ -100,6 +100,16 @@ const BAD: readonly Bad[] = [
   { name: 'bad content_type', body: att({ content_type: 'pdf' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].content_type', message: 'must be a media type' },
   { name: 'content_id in brackets', body: att({ content_id: '<logo>' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].content_id', message: 'must not contain "<"' },
   { name: 'bad disposition', body: att({ disposition: 'attached' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].disposition', message: 'must be "attachment" or "inline"' },
+  { name: 'multipart attachment type', body: att({ content_type: 'multipart/mixed; boundary=zz' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].content_type', message: 'must not be a multipart/* or message/* type' },
+  { name: 'message/rfc822 attachment type', body: att({ content_type: 'Message/RFC822' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].content_type', message: 'must not be a multipart/* or message/* type' },
+  { name: 'encoded word in filename decodes to CRLF', body: att({ filename: '=?utf-8?B?YS5wZGYNCkNvbnRlbnQtVHlwZTogdGV4dC9odG1s?=' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].filename', message: 'encoded word (RFC 2047) that decodes to a line break' },
+  // Pre-encoded words (RFC 2047) are held to the rules of the text a mail client decodes them to
+  { name: 'encoded subject decodes to a Bcc line', body: { subject: '=?utf-8?B?eA0KQmNjOiB2aWN0aW1AeC50ZXN0?=' }, code: 'TX_ERR_VALIDATION', path: 'subject', message: 'encoded word (RFC 2047) that decodes to a line break' },
+  { name: 'Q-encoded subject with a CR', body: { subject: 'Hello =?us-ascii?Q?x=0Dy?=' }, code: 'TX_ERR_VALIDATION', path: 'subject', message: 'decodes to a line break' },
+  { name: 'encoded header value with LF', body: { headers: { 'X-Note': '=?utf-8?Q?a=0AX-Evil:_1?=' } }, code: 'TX_ERR_VALIDATION', path: 'headers.X-Note', message: 'decodes to a line break' },
+  { name: 'encoded display name shows another address', body: { from: { email: 'a@b.com', name: '=?utf-8?Q?ceo@bank.test?=' } }, code: 'TX_ERR_VALIDATION', path: 'from.name', message: 'shows the address "ceo@bank.test"' },
+  { name: 'quoted display name shows another address', body: { to: '"support@bank.test" <x@example.org>' }, code: 'TX_ERR_VALIDATION', path: 'to', message: 'shows the address "support@bank.test"' },
+  { name: 'header value that cannot be folded within 998 octets', body: { headers: { 'X-Long': 'z'.repeat(991) } }, code: 'TX_ERR_VALIDATION', path: 'headers.X-Long', message: 'a line can hold 990 (RFC 5322 §2.1.1)' },
   { name: 'camelCase attachment key', body: att({ contentType: 'application/pdf' }), code: 'TX_ERR_VALIDATION', path: 'attachments[0].contentType', message: 'did you mean "content_type"?' },
   // Tags and metadata
   { name: 'too many tags', body: { tags: list(11) }, code: 'TX_ERR_VALIDATION', path: 'tags', message: 'more than 10 tags' },

@@ -73,10 +73,25 @@ function startsWithCi(html: string, at: number, word: string): boolean {
   return html.slice(at, at + word.length).toLowerCase() === word;
 }
 
-/** A raw-text element (script, style) ends at its closing tag, whatever it contains. */
-function rawTextEnd(html: string, from: number, name: string): number {
-  const close = html.toLowerCase().indexOf(`</${name}`, from);
+const CLOSE = { script: /<\/script/gi, style: /<\/style/gi } as const;
+
+/**
+ * A raw-text element (script, style) ends at its closing tag, whatever it contains. A sticky
+ * search from `from`, never a lower-cased copy of the whole HTML: that copy per tag made the
+ * scan quadratic (24,000 empty scripts took seconds), and lower-casing can change the length.
+ */
+function rawTextEnd(html: string, from: number, name: keyof typeof CLOSE): number {
+  const re = CLOSE[name];
+  re.lastIndex = from;
+  const close = re.exec(html)?.index ?? -1;
   return close === -1 ? html.length : tagEnd(html, close);
+}
+
+/** Offset of the last `</body` (any case), or -1; one pass. */
+function lastBodyClose(html: string): number {
+  let at = -1;
+  for (const m of html.matchAll(/<\/body/gi)) at = m.index;
+  return at;
 }
 
 /** Parses the HTML once: the slots to fill per recipient and the text around them. */
@@ -124,7 +139,7 @@ export function planHtml(html: string, opts: { clicks: boolean; opens: boolean; 
     }
   }
   if (opts.opens) {
-    const body = html.toLowerCase().lastIndexOf('</body');
+    const body = lastBodyClose(html);
     const at = body >= literalFrom ? body : html.length;
     chunks.push(html.slice(literalFrom, at));
     slots.push(null);

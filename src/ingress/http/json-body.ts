@@ -11,7 +11,9 @@ declare module 'fastify' {
 }
 
 export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void {
-  app.removeContentTypeParser(['application/json']);
+  // Fastify also parses text/plain by default: a JSON body sent as text/plain then reached the
+  // routes as a string and got 400 "must be a JSON object" instead of 415 (wrong content type).
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req: FastifyRequest, body: string | Buffer, done) => {
     if (body.length === 0) return done(new TxError('TX_ERR_BAD_REQUEST', 'The request body is empty; a JSON object was expected.'), undefined);
     if (req.headers['idempotency-key'] !== undefined) req.bodyHash = createHash('sha256').update(body).digest('hex');

@@ -69,12 +69,14 @@ export const sendgridPlugin: HttpPlugin = async (app, deps) => {
 /** One SendRequest per personalization; a template is resolved once and rendered per personalization. */
 export async function toSendRequests(templates: TemplateService, tenantId: string, mail: SgMail): Promise<SendRequest[]> {
   const compiled = mail.templateId === undefined ? undefined : (await templates.resolve(tenantId, mail.templateId)).compiled;
+  // One budget for every personalization: a thousand of them must not multiply it.
+  const budget = templates.budget();
   return mail.personalizations.map((p, i) => {
     const path = `personalizations[${i}]`;
     let rendered: Rendered;
     if (compiled) {
       try {
-        rendered = templates.render(compiled, p.data);
+        rendered = templates.render(compiled, p.data, undefined, budget);
       } catch (e) {
         // Point at this personalization's data rather than at a generic template_data.
         if (e instanceof TxError) throw new TxError(e.code, e.message, e.fields.map((f) => ({ ...f, path: f.path.replace(/^template_data/, `${path}.dynamic_template_data`) })));

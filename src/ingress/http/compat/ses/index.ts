@@ -33,6 +33,8 @@ const TYPES: Partial<Record<ErrorCode, readonly [string, number]>> = {
   TX_ERR_TOO_MANY_RECIPIENTS: ['BadRequestException', 400],
   TX_ERR_TEMPLATE_INVALID: ['BadRequestException', 400],
   TX_ERR_TEMPLATE_MISSING_VARIABLE: ['BadRequestException', 400],
+  TX_ERR_TEMPLATE_TOO_LARGE: ['BadRequestException', 400],
+  TX_ERR_LINE_TOO_LONG: ['MessageRejected', 400],
   TX_ERR_TOO_LARGE: ['MessageRejected', 400],
   TX_ERR_SENDER_NOT_ALLOWED: ['MessageRejected', 400],
   // SES answers an unverified identity with MessageRejected ("Email address is not verified").
