@@ -32,6 +32,8 @@ export const BOUNCE_REASONS = [
   'relay_denied',
   'routing_error',
   'protocol_error',
+  // An operator bounced it out of the queue (queue control).
+  'administrative',
 ] as const;
 export type BounceReason = (typeof BOUNCE_REASONS)[number];
 

@@ -3,6 +3,7 @@ import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
 import cluster from './0005_cluster.js';
+import queueControl from './0009_queue_control.js';
 
 export interface Migration {
   readonly version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
   { version: 5, name: 'cluster', sql: cluster },
+  { version: 9, name: 'queue_control', sql: queueControl },
 ].sort((a, b) => a.version - b.version);

@@ -2,6 +2,7 @@ import init from './0001_init.js';
 import templates from './0002_templates.js';
 import deliverability from './0003_deliverability.js';
 import eventsOut from './0004_events_out.js';
+import queueControl from './0009_queue_control.js';
 
 export interface Migration {
   readonly version: number;
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'templates', sql: templates },
   { version: 3, name: 'deliverability', sql: deliverability },
   { version: 4, name: 'events_out', sql: eventsOut },
+  { version: 9, name: 'queue_control', sql: queueControl },
 ].sort((a, b) => a.version - b.version);
