@@ -46,6 +46,7 @@ export const ERRORS = {
   TX_ERR_TEMPLATE_NOT_FOUND: { status: 422, smtp: [550, '5.6.0'], description: 'The template named in a send does not exist for this tenant, or has no active version.' },
   TX_ERR_TEMPLATE_INVALID: { status: 422, smtp: [550, '5.6.0'], description: 'A template does not compile, or failed while rendering (an unknown helper, a helper error).' },
   TX_ERR_TEMPLATE_MISSING_VARIABLE: { status: 422, smtp: [550, '5.6.0'], description: 'Strict mode: the template refers to a variable that the data lacks; the error names it.' },
+  TX_ERR_TENANT_SUSPENDED: { status: 403, smtp: [550, '5.7.1'], description: 'The tenant is suspended (the message names the reason); nothing is accepted until a platform admin resumes it.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

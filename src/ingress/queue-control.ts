@@ -149,6 +149,12 @@ export class QueueControl {
   }
 
   private async checkTenant(t: Target, scope: QueueScope): Promise<void> {
+    const messageId = t.kind === 'selector' && t.selector.kind === 'filter' && Object.keys(t.selector.filter).length === 1 ? t.selector.filter.messageId : undefined;
+    if (messageId !== undefined) {
+      // A message named by id that this key cannot see is a 404, as everywhere in /v1.
+      const m = (await this.store.loadMessages([messageId])).get(messageId);
+      if (!m || (scope !== null && m.tenantId !== scope)) throw new TxError('TX_ERR_NOT_FOUND', `No message ${messageId}.`);
+    }
     if (t.kind !== 'tenant') return;
     const tenant = scope === null || scope === t.tenantId ? await this.store.getTenant(t.tenantId) : undefined;
     if (!tenant) throw new TxError('TX_ERR_NOT_FOUND', `No tenant ${t.tenantId}.`);

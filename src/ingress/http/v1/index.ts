@@ -12,6 +12,7 @@ import { statsRoutes } from './stats.js';
 import { trackingSettingsRoutes } from './tracking.js';
 import { webhookRoutes } from './webhooks.js';
 import { queueRoutes } from './queue.js';
+import { tenantRoutes } from './tenants.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,4 +43,5 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   await statsRoutes(app, deps);
   await trackingSettingsRoutes(app, deps);
   await queueRoutes(app, deps);
+  await tenantRoutes(app, deps);
 }
