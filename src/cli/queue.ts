@@ -56,7 +56,7 @@ function summaryText(b: Obj): string {
     const off = d.backed_off ? [`backed off until ${String(d.backed_off_until)}`] : [];
     return [
       String(d.destination), String(c.queued), String(c.in_flight), String(c.deferred), String(c.scheduled), String(c.held),
-      age(Number(d.oldest_age_s)), clip([...holds, ...off].join('; ') || d.last_error, 70),
+      age(Number(d.oldest_age_s)), clip([...holds, ...off, ...(d.last_error ? [String(d.last_error)] : [])].join('; ') || '-', 90),
     ];
   });
   const holds = ((b.holds ?? []) as Obj[]).map((h) => [String(h.id), String(h.destination ?? '(whole tenant)'), String(h.tenant ?? '(all tenants)'), String(h.expires_at ?? 'until released'), clip(h.reason, 40)]);

@@ -26,7 +26,7 @@ export const holdView = (h: QueueHold): Record<string, unknown> => ({
   created_by: h.createdBy,
 });
 
-const itemView = (i: QueueItem): Record<string, unknown> => ({
+const itemView = (i: QueueItem, holds: ReadonlyMap<string, QueueHold> = new Map()): Record<string, unknown> => ({
   delivery_id: i.id,
   message_id: i.messageId,
   tenant: i.tenantId,
@@ -41,9 +41,17 @@ const itemView = (i: QueueItem): Record<string, unknown> => ({
   next_attempt_at: holdEnd(i.nextAttemptAt),
   last_reply: i.lastReply,
   last_mx: i.lastMx,
-  hold: i.queueState === 'held' || (i.heldUntil !== null && i.holdReason !== null) ? { reason: i.holdReason, until: holdEnd(i.heldUntil), by: i.parkedBy } : null,
+  hold: holdOf(i, holds),
   updated_at: iso(i.updatedAt),
 });
+
+/** The hold on a delivery: its own, or the standing hold that parked it (reason and end are the hold's). */
+function holdOf(i: QueueItem, holds: ReadonlyMap<string, QueueHold>): Record<string, unknown> | null {
+  const standing = i.parkedBy !== null ? holds.get(i.parkedBy) : undefined;
+  if (standing) return { reason: standing.reason, until: iso(standing.expiresAt), hold_id: standing.id };
+  if (i.holdReason !== null && (i.queueState === 'held' || i.heldUntil !== null)) return { reason: i.holdReason, until: holdEnd(i.heldUntil), hold_id: null };
+  return null;
+}
 
 const auditView = (a: StoredAuditEntry): Record<string, unknown> => ({
   id: a.seq, at: iso(a.at), tenant: a.tenantId, key: a.keyId, action: a.action, target: a.target, reason: a.reason, touched: a.touched,
@@ -93,8 +101,13 @@ export async function queueRoutes(app: FastifyInstance, deps: HttpDeps): Promise
     requireScope(auth, 'admin');
     const { cursor, limit, ...rest } = req.query;
     const filter = parseQueueFilter(rest);
-    const page = await deps.store.listQueue({ scope: scopeOf(auth), filter, limit: limitOf(limit, 100), now: deps.now(), ...(cursor ? { after: cursor } : {}) });
-    return { deliveries: page.items.map(itemView), next_cursor: page.next };
+    const now = deps.now();
+    const [page, holds] = await Promise.all([
+      deps.store.listQueue({ scope: scopeOf(auth), filter, limit: limitOf(limit, 100), now, ...(cursor ? { after: cursor } : {}) }),
+      deps.store.listHolds(scopeOf(auth), now),
+    ]);
+    const byId = new Map(holds.map((h) => [h.id, h]));
+    return { deliveries: page.items.map((i) => itemView(i, byId)), next_cursor: page.next };
   });
 
   app.get<{ Params: { id: string } }>('/queue/messages/:id', async (req) => {
@@ -106,7 +119,11 @@ export async function queueRoutes(app: FastifyInstance, deps: HttpDeps): Promise
     const m = loaded && tenantId !== undefined ? await deps.store.getMessage(tenantId, req.params.id) : undefined;
     if (!m || !loaded) throw new TxError('TX_ERR_NOT_FOUND', `No message ${req.params.id}.`);
     const now = deps.now();
-    const queue = await deps.store.listQueue({ scope: m.tenantId, filter: { messageId: m.id }, limit: LIMIT_MAX, now });
+    const [queue, holds] = await Promise.all([
+      deps.store.listQueue({ scope: m.tenantId, filter: { messageId: m.id }, limit: LIMIT_MAX, now }),
+      deps.store.listHolds(m.tenantId, now),
+    ]);
+    const byId = new Map(holds.map((h) => [h.id, h]));
     const { lines } = splitHeaders(loaded.raw);
     const attempts = m.events
       .filter((e) => e.type === 'delivered' || e.type === 'deferred' || (e.type === 'bounced' && e.data.source !== 'admin'))
@@ -123,7 +140,7 @@ export async function queueRoutes(app: FastifyInstance, deps: HttpDeps): Promise
         const name = i === -1 ? l : l.slice(0, i);
         return { name, value: headerValue([l], name) ?? '' };
       }),
-      queue: queue.items.map(itemView),
+      queue: queue.items.map((i) => itemView(i, byId)),
       attempts,
       events: m.events.map(eventView),
     };
