@@ -90,6 +90,21 @@ export function describeQueueControl(name: string, factory: StoreFactory): void 
       assert.equal((await act(s, 'ten_a', { kind: 'deliveries', ids: [`${m.id}.1`] }, { kind: 'bounce', reason: 'again' }, T0 + 4)).matched, 0, 'a final delivery is not matched again');
     });
 
+    it('a hold on a delivery in flight waits for its attempt, then holds it; a late outcome of a parked delivery is fenced off', async (s) => {
+      await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test', 'b@x.test'])], now: T0 });
+      const [a, b] = await claim(s, T0);
+      const h = await act(s, 'ten_a', { kind: 'filter', filter: { destination: 'x.test' } }, { kind: 'hold', reason: 'later', until: null }, T0 + 1);
+      assert.deepEqual([h.matched, h.touched], [2, 2], 'the hold is noted on both');
+      assert.deepEqual((await s.listQueue({ scope: 'ten_a', filter: { states: ['in_flight'] }, limit: 10, now: T0 + 1 })).items.length, 2);
+      assert.deepEqual(await s.recordOutcomes([deferredOutcome(a!, T0 + 2, T0 + 5)]), [true], 'the attempt under way records its outcome');
+      assert.equal((await claim(s, T0 + 5)).length, 0, 'deferred again, it is parked by the hold instead of claimed');
+      // b's lease runs out (its worker died); the next claim parks it and fences its old lease.
+      assert.equal((await claim(s, T0 + 20_000)).length, 0);
+      assert.deepEqual(await s.recordOutcomes([deferredOutcome(b!, T0 + 20_001, T0 + 30_000)]), [false]);
+      const held = await s.listQueue({ scope: 'ten_a', filter: { states: ['held'] }, limit: 10, now: T0 + 20_001 });
+      assert.equal(held.items.length, 2);
+    });
+
     it('lists page by cursor and filter by tag, sender and age', async (s) => {
       await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0, ['a@x.test', 'b@x.test', 'c@y.test'], { tags: ['promo'] })], now: T0 });
       await s.acceptMessages({ tenantId: 'ten_a', messages: [message('ten_a', T0 + 60_000, ['d@x.test'])], now: T0 + 60_000 });

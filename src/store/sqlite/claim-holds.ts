@@ -11,7 +11,8 @@ import type { SqliteDb } from './db.js';
 export function nothingHeld(s: SqliteDb, now: number): boolean {
   return (
     s.stmt('SELECT 1 FROM queue_holds WHERE expires_at IS NULL OR expires_at > ? LIMIT 1').get(now) === undefined &&
-    s.stmt('SELECT 1 FROM deliveries WHERE held_until > ? LIMIT 1').get(now) === undefined
+    // A hold noted on a delivery in flight outlives the delivery if it then ended: finished rows do not count.
+    s.stmt('SELECT 1 FROM deliveries WHERE held_until > ? AND next_attempt_at IS NOT NULL LIMIT 1').get(now) === undefined
   );
 }
 
