@@ -79,6 +79,19 @@ export class QueueControl {
     return this.store.actOnQueue({ scope, selector: { kind: 'filter', filter }, now, plan: (d) => planAction(d, action, { now, by: auth.keyId }), audit, limit: ACTION_LIMIT });
   }
 
+  /** An audit record of an action that changes no delivery (tenants, keys): written through the same verb. */
+  async audit(auth: AuthContext, action: string, tenantId: string | null, target: Record<string, unknown>, reason: string | null = null): Promise<void> {
+    const now = this.now();
+    await this.store.actOnQueue({
+      scope: tenantId,
+      selector: { kind: 'deliveries', ids: [] },
+      now,
+      plan: () => ({ skip: 'already' }),
+      audit: { at: now, tenantId, keyId: auth.keyId, action, target, reason },
+      limit: 1,
+    });
+  }
+
   /** Releases one standing hold by id; 404 for a hold this key cannot see or release. */
   async releaseHoldById(auth: AuthContext, id: string): Promise<QueueActionResult> {
     const now = this.now();

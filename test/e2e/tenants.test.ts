@@ -100,7 +100,8 @@ test('a platform key manages tenants; a tenant key sees nothing of another tenan
   // Nor do the lists show it.
   assert.deepEqual((await h.call('GET', '/v1/queue/deliveries', undefined, asAcme)).body.deliveries, []);
   assert.deepEqual((await h.call('GET', '/v1/queue/holds', undefined, asAcme)).body.holds, []);
-  assert.deepEqual((await h.call('GET', '/v1/audit', undefined, asAcme)).body.entries, []);
+  const acmeAudit = (await h.call('GET', '/v1/audit', undefined, asAcme)).body.entries as Array<{ tenant: string }>;
+  assert.deepEqual([...new Set(acmeAudit.map((e) => e.tenant))], [acme], 'only what was done to its own tenant');
 
   // Suspend: sends refused with the reason, queue held; resume: sends again.
   const sus = await h.call('POST', `/v1/tenants/${acme}/suspend`, { reason: 'bounce rate 12%' }, asPlatform);
@@ -124,4 +125,11 @@ test('a platform key manages tenants; a tenant key sees nothing of another tenan
   assert.deepEqual((list.body.tenants as Array<{ id: string }>).map((t) => t.id), [h.tenantId]);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal((await h.call('DELETE', `/v1/tenants/${h.tenantId}`, undefined, asPlatform)).status, 409, 'not its own tenant');
+  const audit = await h.call('GET', '/v1/audit?limit=100', undefined, asPlatform);
+  const actions = (audit.body.entries as Array<{ action: string; key: string; tenant: string | null }>).filter((e) => e.tenant === acme);
+  assert.deepEqual(
+    actions.map((e) => e.action).reverse(),
+    ['tenant.create', 'key.create', 'tenant.suspend', 'hold', 'tenant.resume', 'release', 'tenant.delete', 'delete'],
+  );
+  assert.ok(actions.every((e) => e.key === p.record.id), 'each names the key that acted');
 });

@@ -55,7 +55,7 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
   });
 
   app.post('/tenants', async (req, reply) => {
-    platformOf(req);
+    const auth = platformOf(req);
     const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const errors: FieldError[] = [];
     for (const k of Object.keys(b)) if (k !== 'name') errors.push({ path: k, message: 'unknown field' });
@@ -66,13 +66,14 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     const now = deps.now();
     const t: Tenant = { id: newTenantId(now), name, createdAt: now };
     await deps.store.createTenant(t);
+    await control.audit(auth, 'tenant.create', t.id, { tenant: t.id, name });
     return reply.status(201).send(tenantView(t));
   });
 
   app.get<{ Params: { id: string } }>('/tenants/:id', async (req) => tenantView((await tenant(req)).t));
 
   app.post<{ Params: { id: string } }>('/tenants/:id/keys', async (req, reply) => {
-    const { t } = await tenant(req);
+    const { auth, t } = await tenant(req);
     const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const errors: FieldError[] = [];
     if (typeof b['name'] !== 'string' || b['name'].trim() === '' || b['name'].length > 100) errors.push({ path: 'name', message: 'must be 1 to 100 characters' });
@@ -83,6 +84,7 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     if (errors.length > 0) throw validationError(errors);
     const { key, record } = mintApiKey(t.id, (b['name'] as string).trim(), scopes as Scope[], deps.now());
     await deps.store.createApiKey(record);
+    await control.audit(auth, 'key.create', t.id, { tenant: t.id, key: record.id, scopes: record.scopes });
     return reply.status(201).send({ id: record.id, tenant: t.id, name: record.name, scopes: record.scopes, key });
   });
 
@@ -93,6 +95,7 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     if (t.suspendedAt !== undefined) return { ...tenantView(t), held: 0 };
     const now = deps.now();
     const updated = await deps.store.setTenantStatus(t.id, { suspendedAt: now, suspendReason: reason });
+    await control.audit(auth, 'tenant.suspend', t.id, { tenant: t.id }, reason);
     // Its queue is held (not dropped) by a standing tenant hold, released on resume.
     const held = await control.act(auth, 'hold', { tenant: t.id, reason: `tenant suspended: ${reason}` });
     return { ...tenantView(updated ?? t), held: held.touched };
@@ -101,6 +104,7 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
   app.post<{ Params: { id: string } }>('/tenants/:id/resume', async (req) => {
     const { auth, t } = await tenant(req);
     const updated = await deps.store.setTenantStatus(t.id, { suspendedAt: null, suspendReason: null });
+    await control.audit(auth, 'tenant.resume', t.id, { tenant: t.id });
     const released = await control.act(auth, 'release', { tenant: t.id });
     return { ...tenantView(updated ?? t), released: released.touched };
   });
@@ -111,6 +115,7 @@ export async function tenantRoutes(app: FastifyInstance, deps: HttpDeps): Promis
     const now = deps.now();
     // Refuse new mail first, then end what is queued, release its holds and revoke its keys.
     await deps.store.setTenantStatus(t.id, { deletedAt: now });
+    await control.audit(auth, 'tenant.delete', t.id, { tenant: t.id });
     await control.act(auth, 'release', { tenant: t.id });
     let dropped = 0;
     for (;;) {
