@@ -17,6 +17,7 @@ import { trackingHost } from './feedback/tracking-host.js';
 import { ApiKeyVerifier } from './ingress/auth.js';
 import { buildHttpApp, type HttpPlugin } from './ingress/http/app.js';
 import { SendService } from './ingress/send.js';
+import { tenantStatusHook } from './ingress/tenant-status-hook.js';
 import { submissionFromConfig, type SubmissionServer } from './ingress/smtp/server.js';
 import { TemplateService } from './ingress/templates.js';
 import { compatPlugins } from './ingress/http/compat/index.js';
@@ -110,6 +111,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
     onAccepted: () => worker?.wake(),
     hooks: [
+      tenantStatusHook(store, now),
       senderDomainHook({ directory, store, allowUnverified: config.domains.allow_unverified_senders, claimTtlMs: config.domains.claim_ttl_s * 1000, now }),
       tracking,
     ],

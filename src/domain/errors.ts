@@ -75,6 +75,7 @@ export const ERRORS = {
     description: 'A template renders to more than templates.max_output_chars, or takes more work than templates.max_work_chars (loops over the data); the error names the part.',
   },
   TX_ERR_TEMPLATE_MISSING_VARIABLE: { status: 422, smtp: [550, '5.6.0'], description: 'Strict mode: the template refers to a variable that the data lacks; the error names it.' },
+  TX_ERR_TENANT_SUSPENDED: { status: 403, smtp: [550, '5.7.1'], description: 'The tenant is suspended (the message names the reason); nothing is accepted until a platform admin resumes it.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -29,9 +29,12 @@ import type {
 } from './events-out.js';
 
 export type * from './events-out.js';
+export type * from './queue-types.js';
+import type { DestinationCounts, QueueActionRequest, QueueActionResult, QueueHold, QueuePage, QueueQuery, QueueScope, StoredAuditEntry, TenantStatusPatch } from './queue-types.js';
 
-export type Scope = 'send' | 'read' | 'admin';
-export const SCOPES: readonly Scope[] = ['send', 'read', 'admin'];
+/** `platform`: across tenants (tenants API, every tenant's queue); see README "Tenants". */
+export type Scope = 'send' | 'read' | 'admin' | 'platform';
+export const SCOPES: readonly Scope[] = ['send', 'read', 'admin', 'platform'];
 
 /** Per-tenant switches; each feature reads its own field. Stored as JSON, merged on update. */
 export interface TenantSettings {
@@ -48,6 +51,11 @@ export interface Tenant {
   readonly name: string;
   readonly createdAt: number;
   readonly settings?: TenantSettings;
+  /** Suspended: sends refused, its queue held (queue control). */
+  readonly suspendedAt?: number;
+  readonly suspendReason?: string;
+  /** Deleted: keys revoked, queue dropped; kept so ids in old data still resolve. */
+  readonly deletedAt?: number;
 }
 
 export interface ApiKeyRecord {
@@ -553,4 +561,18 @@ export interface Store {
   queryStats(r: StatsRange): Promise<StatsRow[]>;
   /** The range's keys with the most volume (queued, then delivered), and how many keys there are. */
   rankStatsKeys(r: StatsRange, limit: number): Promise<{ keys: string[]; total: number }>;
+
+  // Queue control (issue 10): the operator's views and actions; holds are honoured by claimDue.
+  /** Unfinished deliveries per destination and state, most first. */
+  queueCounts(scope: QueueScope, now: number): Promise<DestinationCounts[]>;
+  /** Unfinished deliveries matching a filter, in id order. */
+  listQueue(q: QueueQuery): Promise<QueuePage>;
+  /** Applies an action's plan to the selected deliveries with their events and the audit record, in one transaction. */
+  actOnQueue(req: QueueActionRequest): Promise<QueueActionResult>;
+  /** Standing holds in force that the scope sees (a tenant sees its own and platform-wide ones). */
+  listHolds(scope: QueueScope, now: number): Promise<QueueHold[]>;
+  /** Newest first. */
+  listAudit(scope: QueueScope, limit: number): Promise<StoredAuditEntry[]>;
+  /** Suspends, resumes or marks a tenant deleted; undefined when there is no such tenant. */
+  setTenantStatus(id: string, patch: TenantStatusPatch): Promise<Tenant | undefined>;
 }

@@ -43,6 +43,8 @@ export const BOUNCE_REASONS = [
   'system_full',
   'security_error',
   'suppressed',
+  // An operator bounced it out of the queue (queue control).
+  'administrative',
 ] as const;
 export type BounceReason = (typeof BOUNCE_REASONS)[number];
 

@@ -14,6 +14,10 @@ export const EVENT_TYPES = [
   'clicked',
   'complained',
   'unsubscribed',
+  // Operator actions on the queue (issue 10).
+  'held',
+  'released',
+  'retried',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -55,7 +59,7 @@ export interface BouncedData {
   readonly bounce_type?: SesBounceType;
   readonly bounce_sub_type?: SesBounceSubType;
   /** `smtp` for a refusal during the session, `dsn` for an asynchronous bounce report. */
-  readonly source: 'smtp' | 'dsn' | 'dns' | 'policy' | 'expiry';
+  readonly source: 'smtp' | 'dsn' | 'dns' | 'policy' | 'expiry' | 'admin';
   /** DSN only: the enhanced status (RFC 3463) and the MTAs that reported and refused. */
   readonly status?: string;
   readonly reporting_mta?: string;
@@ -63,7 +67,13 @@ export interface BouncedData {
 }
 export interface DroppedData {
   readonly reason: string;
+  /** Why an operator deleted it (reason `deleted`). */
+  readonly note?: string;
 }
+/** An operator held the delivery; until null: until released. `by`: the API key that acted. */
+export type HeldData = { readonly reason: string; readonly until: number | null; readonly by: string };
+export type ReleasedData = { readonly by: string };
+export type RetriedData = { readonly by: string; readonly was_due_at: number };
 // Type aliases rather than interfaces: they stay assignable to the open record types that
 // consumers of every event (webhooks) may use.
 /** A complaint from a feedback loop (RFC 5965). */
@@ -89,6 +99,9 @@ export interface EventDataMap {
   clicked: Readonly<Record<string, unknown>>;
   complained: ComplainedData;
   unsubscribed: UnsubscribedData;
+  held: HeldData;
+  released: ReleasedData;
+  retried: RetriedData;
 }
 
 /** An event about to be written. */

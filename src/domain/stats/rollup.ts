@@ -53,6 +53,11 @@ export function countersOf(e: StoredEvent): Counter[] {
       return ['opened', ...(d['machine'] === true ? (['opened_machine'] as const) : []), ...(d['unique'] === true ? (['opened_unique'] as const) : [])];
     case 'clicked':
       return ['clicked', ...(d['machine'] === true ? (['clicked_machine'] as const) : []), ...(d['unique'] === true ? (['clicked_unique'] as const) : [])];
+    case 'held':
+    case 'released':
+    case 'retried':
+      // Operator actions are not traffic: no counter.
+      return [];
     default:
       return [e.type];
   }

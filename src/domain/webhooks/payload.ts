@@ -38,7 +38,8 @@ export function nativeBody(webhookId: string, events: readonly OutgoingEvent[]):
   return JSON.stringify({ webhook_id: webhookId, events: events.map(nativeEvent) });
 }
 
-const SENDGRID_EVENT: Readonly<Record<EventType, string>> = {
+// Operator actions (held, released, retried) have no SendGrid name: SendGrid bodies leave them out.
+const SENDGRID_EVENT: Readonly<Partial<Record<EventType, string>>> = {
   queued: 'processed',
   delivered: 'delivered',
   deferred: 'deferred',
@@ -73,6 +74,7 @@ const SENDGRID_CLASSIFICATION: Readonly<Record<BounceReason, string>> = {
   relay_denied: 'Technical',
   routing_error: 'Technical',
   protocol_error: 'Technical',
+  administrative: 'Unclassified',
   rate_limited: 'Frequency or Volume Too High',
   greylisted: 'Frequency or Volume Too High',
   expired: 'Unclassified',
@@ -151,5 +153,5 @@ export function sendgridEvent({ event: e, meta }: OutgoingEvent): Record<string,
 }
 
 export function sendgridBody(events: readonly OutgoingEvent[]): string {
-  return JSON.stringify(events.map(sendgridEvent));
+  return JSON.stringify(events.filter((e) => SENDGRID_EVENT[e.event.type] !== undefined).map(sendgridEvent));
 }

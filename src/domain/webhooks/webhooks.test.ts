@@ -119,7 +119,7 @@ test('SendGrid events use SendGrid’s names and fields; metadata never override
 test('webhook settings: defaults, every bad field reported, patches only what is given', () => {
   const w = parseWebhookCreate({ url: 'https://Hooks.Example.com/x?y=1' }, 1000);
   assert.deepEqual(w, { url: 'https://hooks.example.com/x?y=1', eventTypes: [...w.eventTypes], format: 'native', batchSize: 100, description: '', enabled: true });
-  assert.equal(w.eventTypes.length, 9);
+  assert.equal(w.eventTypes.length, 12, 'every event type, operator actions (held, released, retried) included');
   try {
     parseWebhookCreate({ url: 'ftp://x', events: ['delivered', 'nope'], format: 'xml', batch_size: 1001, colour: 1 }, 1000);
     assert.fail('expected a validation error');

@@ -24,6 +24,7 @@ import * as fb from './feedback.js';
 import * as tpl from './templates.js';
 import * as wd from './webhook-dispatch.js';
 import * as wh from './webhooks.js';
+import * as qc from './queue-control.js';
 
 export type { PostgresStoreOptions } from './pool.js';
 
@@ -119,6 +120,12 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     applyStats: (b) => stats.applyStats(db, b),
     queryStats: (x) => stats.queryStats(db, x),
     rankStatsKeys: (x, limit) => stats.rankStatsKeys(db, x, limit),
+    queueCounts: (scope, now) => qc.queueCounts(db, scope, now),
+    listQueue: (q) => qc.listQueue(db, q),
+    actOnQueue: (req) => qc.actOnQueue(db, req),
+    listHolds: (scope, now) => qc.listHolds(db, scope, now),
+    listAudit: (scope, limit) => qc.listAudit(db, scope, limit),
+    setTenantStatus: (id, patch) => qc.setTenantStatus(db, id, patch),
   };
   return Promise.resolve(store);
 }

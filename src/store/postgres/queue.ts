@@ -3,6 +3,7 @@
 // outcomes fenced by the lease token, and the per-destination back-off record.
 // Each verb is one statement (or one transaction of two) whatever the number of rows.
 import type { PoolClient } from 'pg';
+import { HOLD_FOREVER, OWN_HOLD } from '../../domain/queue/control.js';
 import type { DeliveryState } from '../../domain/delivery/types.js';
 import type { ClaimedDelivery, ClaimRequest, DestinationState, LeaseRef, MessageForDelivery, OutcomeRecord, QueueStats } from '../store.js';
 import { upsertSuppressions } from './feedback.js';
@@ -28,22 +29,42 @@ export async function claimDue(db: PgDb, req: ClaimRequest): Promise<ClaimedDeli
   // A lease moves next_attempt_at to its expiry; a row still carrying an owner when it is
   // claimed again lost its lease without an outcome, so its next delivery may be a duplicate.
   // MATERIALIZED: the locking subquery runs exactly once, never re-evaluated per outer row.
+  // Holds (migration 0009): a due delivery that a hold covers is parked (moved to the hold's end)
+  // in the same statement instead of leased, so every worker honours a hold from its next claim.
+  // A lease clears the hold columns of a hold that ended.
   const rows = await db.query<ClaimRow>(
-    `WITH due AS MATERIALIZED (
-       SELECT id, next_attempt_at FROM deliveries
-        WHERE next_attempt_at <= $1 AND domain <> ALL($2::text[])
-        ORDER BY next_attempt_at LIMIT $3
-        FOR UPDATE SKIP LOCKED
+    `WITH h AS (
+       SELECT id, tenant_id, destination, COALESCE(expires_at, $6::int8) AS until FROM queue_holds WHERE expires_at IS NULL OR expires_at > $1
+     ), due AS MATERIALIZED (
+       SELECT d.id, d.next_attempt_at,
+              CASE WHEN d.held_until > $1 THEN '${OWN_HOLD}' ELSE hh.id END AS park_by,
+              CASE WHEN d.held_until > $1 THEN d.held_until ELSE hh.until END AS park_until
+         FROM deliveries d
+         LEFT JOIN LATERAL (
+           SELECT h.id, h.until FROM h
+            WHERE (h.destination IS NULL OR h.destination = d.domain) AND (h.tenant_id IS NULL OR h.tenant_id = d.tenant_id)
+            ORDER BY h.until DESC LIMIT 1
+         ) hh ON true
+        WHERE d.next_attempt_at <= $1 AND d.domain <> ALL($2::text[])
+        ORDER BY d.next_attempt_at LIMIT $3
+        FOR UPDATE OF d SKIP LOCKED
+     ), parked AS (
+       UPDATE deliveries d
+          SET parked_from = due.next_attempt_at, next_attempt_at = due.park_until, parked_by = due.park_by,
+              possible_duplicate = d.possible_duplicate OR d.lease_owner IS NOT NULL, lease_owner = NULL, lease_token = d.lease_token + 1
+         FROM due WHERE d.id = due.id AND due.park_by IS NOT NULL
+       RETURNING d.id
      ), leased AS (
        UPDATE deliveries d
           SET lease_owner = $4, lease_token = d.lease_token + 1, next_attempt_at = $5, updated_at = $1,
-              possible_duplicate = d.possible_duplicate OR d.lease_owner IS NOT NULL
-         FROM due WHERE d.id = due.id
+              possible_duplicate = d.possible_duplicate OR d.lease_owner IS NOT NULL,
+              held_until = NULL, hold_reason = NULL, parked_by = NULL, parked_from = NULL
+         FROM due WHERE d.id = due.id AND due.park_by IS NULL
        RETURNING d.id, d.message_id, d.tenant_id, d.recipient, d.domain, d.smtputf8, d.state, d.attempts, d.accepted_at,
                  d.lease_token, d.possible_duplicate, d.raw IS NOT NULL AS has_raw, due.next_attempt_at AS due_at
      )
      SELECT * FROM leased ORDER BY due_at, id`,
-    [req.now, req.excludeDomains, req.limit, req.owner, req.now + req.leaseMs],
+    [req.now, req.excludeDomains, req.limit, req.owner, req.now + req.leaseMs, HOLD_FOREVER],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -1,9 +1,10 @@
 // Tenants and API keys. Keys are stored as a SHA-256 of their secret part only.
 import type { ApiKeyRecord, Scope, Tenant, TenantSettings } from '../store.js';
+import { tenantStatus, type TenantStatusRow } from '../rows-tenant.js';
 import type { PgDb } from './pool.js';
 
-type TenantRow = { id: string; name: string; created_at: number; settings: TenantSettings };
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: r.settings });
+type TenantRow = { id: string; name: string; created_at: number; settings: TenantSettings } & TenantStatusRow;
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: r.settings, ...tenantStatus(r) });
 
 export async function createTenant(db: PgDb, t: Tenant): Promise<void> {
   await db.query('INSERT INTO tenants (id, name, created_at, settings) VALUES ($1, $2, $3, $4)', [t.id, t.name, t.createdAt, JSON.stringify(t.settings ?? {})]);
@@ -26,16 +27,16 @@ export async function createFirstTenant(db: PgDb, t: Tenant, k: ApiKeyRecord): P
 }
 
 export async function getTenant(db: PgDb, id: string): Promise<Tenant | undefined> {
-  const [r] = await db.query<TenantRow>('SELECT id, name, created_at, settings FROM tenants WHERE id = $1', [id]);
+  const [r] = await db.query<TenantRow>('SELECT id, name, created_at, settings, suspended_at, suspend_reason, deleted_at FROM tenants WHERE id = $1', [id]);
   return r && toTenant(r);
 }
 
 export async function listTenants(db: PgDb): Promise<Tenant[]> {
-  return (await db.query<TenantRow>('SELECT id, name, created_at, settings FROM tenants ORDER BY created_at, id')).map(toTenant);
+  return (await db.query<TenantRow>('SELECT id, name, created_at, settings, suspended_at, suspend_reason, deleted_at FROM tenants ORDER BY created_at, id')).map(toTenant);
 }
 
 export async function updateTenantSettings(db: PgDb, id: string, patch: TenantSettings): Promise<Tenant | undefined> {
-  const [r] = await db.query<TenantRow>('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1 RETURNING id, name, created_at, settings', [
+  const [r] = await db.query<TenantRow>('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1 RETURNING id, name, created_at, settings, suspended_at, suspend_reason, deleted_at', [
     id,
     JSON.stringify(patch),
   ]);

@@ -17,6 +17,8 @@ import * as fb from './feedback.js';
 import * as tpl from './templates.js';
 import * as wd from './webhook-dispatch.js';
 import * as wh from './webhooks.js';
+import * as qc from './queue-control.js';
+import { setTenantStatus } from './tenant-status.js';
 
 export function openSqliteStore(path: string): Store {
   const s = new SqliteDb(path);
@@ -99,5 +101,11 @@ export function openSqliteStore(path: string): Store {
     applyStats: (b) => stats.applyStats(s, b),
     queryStats: (x) => stats.queryStats(s, x),
     rankStatsKeys: (x, limit) => stats.rankStatsKeys(s, x, limit),
+    queueCounts: (scope, now) => qc.queueCounts(s, scope, now),
+    listQueue: (q) => qc.listQueue(s, q),
+    actOnQueue: (req) => qc.actOnQueue(s, req),
+    listHolds: (scope, now) => qc.listHolds(s, scope, now),
+    listAudit: (scope, limit) => qc.listAudit(s, scope, limit),
+    setTenantStatus: (id, patch) => setTenantStatus(s, id, patch),
   };
 }

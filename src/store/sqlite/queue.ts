@@ -11,6 +11,7 @@ import type {
   QueueStats,
 } from '../store.js';
 import type { SqliteDb } from './db.js';
+import { dueUnheld, nothingHeld } from './claim-holds.js';
 import { upsertSuppression } from './feedback.js';
 
 interface ClaimRow {
@@ -28,23 +29,34 @@ interface ClaimRow {
   has_raw: number;
 }
 
+const CLAIM_SET = `lease_owner = @owner, lease_token = lease_token + 1, next_attempt_at = @until, updated_at = @now,
+                possible_duplicate = possible_duplicate | (lease_owner IS NOT NULL),
+                held_until = NULL, hold_reason = NULL, parked_by = NULL, parked_from = NULL`;
+const CLAIM_RETURNING = `RETURNING id, message_id, tenant_id, recipient, domain, smtputf8, state, attempts, accepted_at, lease_token,
+                  possible_duplicate, raw IS NOT NULL AS has_raw`;
+
 export function claimDue(s: SqliteDb, req: ClaimRequest): Promise<ClaimedDelivery[]> {
   return s.write(() => {
     // A lease moves next_attempt_at to its expiry; a row still carrying an owner when it is
     // claimed again lost its lease without an outcome, so its next delivery may be a duplicate.
-    const rows = s
-      .stmt(
-        `UPDATE deliveries
-            SET lease_owner = @owner, lease_token = lease_token + 1, next_attempt_at = @until, updated_at = @now,
-                possible_duplicate = possible_duplicate | (lease_owner IS NOT NULL)
-          WHERE id IN (SELECT id FROM deliveries
-                        WHERE next_attempt_at <= @now
-                          AND domain NOT IN (SELECT value FROM json_each(@exclude))
-                        ORDER BY next_attempt_at LIMIT @limit)
-        RETURNING id, message_id, tenant_id, recipient, domain, smtputf8, state, attempts, accepted_at, lease_token,
-                  possible_duplicate, raw IS NOT NULL AS has_raw`,
-      )
-      .all({ owner: req.owner, until: req.now + req.leaseMs, now: req.now, exclude: JSON.stringify(req.excludeDomains), limit: req.limit }) as ClaimRow[];
+    const args = { owner: req.owner, until: req.now + req.leaseMs, now: req.now };
+    let rows: ClaimRow[];
+    if (nothingHeld(s, req.now)) {
+      rows = s
+        .stmt(
+          `UPDATE deliveries SET ${CLAIM_SET}
+            WHERE id IN (SELECT id FROM deliveries
+                          WHERE next_attempt_at <= @now
+                            AND domain NOT IN (SELECT value FROM json_each(@exclude))
+                          ORDER BY next_attempt_at LIMIT @limit)
+          ${CLAIM_RETURNING}`,
+        )
+        .all({ ...args, exclude: JSON.stringify(req.excludeDomains), limit: req.limit }) as ClaimRow[];
+    } else {
+      // Some holds exist (claim-holds.ts): park what they cover, lease the rest. A lease clears a hold that ended.
+      const lease = s.stmt(`UPDATE deliveries SET ${CLAIM_SET} WHERE id = @id ${CLAIM_RETURNING}`);
+      rows = dueUnheld(s, req).map((id) => lease.get({ ...args, id }) as ClaimRow);
+    }
     return rows.map((r) => ({
       id: r.id,
       messageId: r.message_id,

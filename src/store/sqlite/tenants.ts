@@ -1,5 +1,6 @@
 // Tenants and API keys. Keys are stored as a SHA-256 of their secret part only.
 import type { ApiKeyRecord, Scope, Tenant, TenantSettings } from '../store.js';
+import { tenantStatus, type TenantStatusRow } from '../rows-tenant.js';
 import type { SqliteDb } from './db.js';
 
 export function createTenant(s: SqliteDb, t: Tenant): Promise<void> {
@@ -20,8 +21,8 @@ export function createFirstTenant(s: SqliteDb, t: Tenant, k: ApiKeyRecord): Prom
   });
 }
 
-type TenantRow = { id: string; name: string; created_at: number; settings: string };
-const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: JSON.parse(r.settings) as TenantSettings });
+type TenantRow = { id: string; name: string; created_at: number; settings: string } & TenantStatusRow;
+const toTenant = (r: TenantRow): Tenant => ({ id: r.id, name: r.name, createdAt: r.created_at, settings: JSON.parse(r.settings) as TenantSettings, ...tenantStatus(r) });
 
 export function updateTenantSettings(s: SqliteDb, id: string, patch: TenantSettings): Promise<Tenant | undefined> {
   return s.write(() => {
@@ -41,10 +42,12 @@ export function getOrCreateSecret(s: SqliteDb, name: string, create: () => strin
 }
 
 export function getTenant(s: SqliteDb, id: string): Promise<Tenant | undefined> {
-  return s.read(() => {
-    const r = s.stmt('SELECT * FROM tenants WHERE id = ?').get(id) as TenantRow | undefined;
-    return r && toTenant(r);
-  });
+  return s.read(() => getTenantSync(s, id));
+}
+
+export function getTenantSync(s: SqliteDb, id: string): Tenant | undefined {
+  const r = s.stmt('SELECT * FROM tenants WHERE id = ?').get(id) as TenantRow | undefined;
+  return r && toTenant(r);
 }
 
 export function listTenants(s: SqliteDb): Promise<Tenant[]> {

@@ -11,6 +11,8 @@ import { templateRoutes } from './templates.js';
 import { statsRoutes } from './stats.js';
 import { trackingSettingsRoutes } from './tracking.js';
 import { webhookRoutes } from './webhooks.js';
+import { queueRoutes } from './queue.js';
+import { tenantRoutes } from './tenants.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,4 +42,6 @@ export async function v1Routes(app: FastifyInstance, deps: HttpDeps): Promise<vo
   await webhookRoutes(app, deps);
   await statsRoutes(app, deps);
   await trackingSettingsRoutes(app, deps);
+  await queueRoutes(app, deps);
+  await tenantRoutes(app, deps);
 }

@@ -6,6 +6,7 @@ import liveness from './0006_liveness.js';
 import domainOwnership from './0007_domain_ownership.js';
 import cluster from './0005_cluster.js';
 import canonicalAddresses from './0008_canonical_addresses.js';
+import queueControl from './0009_queue_control.js';
 
 export interface Migration {
   readonly version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'liveness', sql: liveness },
   { version: 7, name: 'domain_ownership', sql: domainOwnership },
   { version: 8, name: 'canonical_addresses', sql: canonicalAddresses },
+  { version: 9, name: 'queue_control', sql: queueControl },
 ].sort((a, b) => a.version - b.version);

@@ -5,6 +5,7 @@ import eventsOut from './0004_events_out.js';
 import liveness from './0006_liveness.js';
 import domainOwnership from './0007_domain_ownership.js';
 import canonicalAddresses from './0008_canonical_addresses.js';
+import queueControl from './0009_queue_control.js';
 
 export interface Migration {
   readonly version: number;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'liveness', sql: liveness },
   { version: 7, name: 'domain_ownership', sql: domainOwnership },
   { version: 8, name: 'canonical_addresses', sql: canonicalAddresses },
+  { version: 9, name: 'queue_control', sql: queueControl },
 ].sort((a, b) => a.version - b.version);
