@@ -8,6 +8,7 @@ import { TxError } from '../domain/errors.js';
 import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
+import type { Ingress } from '../metrics/metrics.js';
 
 export type { PartsContent } from '../domain/message/types.js';
 
@@ -36,13 +37,15 @@ export interface SendServiceDeps {
   readonly now: () => number;
   readonly maxMessageBytes: number;
   readonly idempotencyTtlMs: number;
-  /** Called after a commit so an in-process worker can claim at once. */
-  readonly onAccepted: () => void;
+  /** Called after a commit so an in-process worker can claim at once (and metrics count it). */
+  readonly onAccepted: (messages: number, ingress: Ingress | undefined) => void;
   readonly hooks?: readonly SendHooks[];
 }
 
 export interface SendOptions {
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
+  /** Which ingress took the request, for metrics. */
+  readonly ingress?: Ingress;
 }
 
 export class SendService {
@@ -64,7 +67,7 @@ export class SendService {
     } catch (e) {
       throw new TxError('TX_ERR_UNAVAILABLE', `The message could not be stored; nothing was accepted (${(e as Error).message}).`);
     }
-    if (outcome.kind === 'accepted') this.deps.onAccepted();
+    if (outcome.kind === 'accepted') this.deps.onAccepted(outcome.messages.length, opts.ingress);
     return outcome;
   }
 

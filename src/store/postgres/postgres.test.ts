@@ -11,6 +11,7 @@ import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeRetention } from '../conformance/retention.js';
+import { describeMetricsSnapshot } from '../conformance/metrics.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
@@ -86,6 +87,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeSlots('postgres', factory);
   describeCluster('postgres', factory);
   describeRetention('postgres', factory);
+  describeMetricsSnapshot('postgres', factory);
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {

@@ -8,6 +8,7 @@ import { describeCluster } from '../conformance/cluster.js';
 import { describeDeliverability } from '../conformance/deliverability.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeRetention } from '../conformance/retention.js';
+import { describeMetricsSnapshot } from '../conformance/metrics.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
@@ -30,6 +31,7 @@ describeTemplates('sqlite', factory);
 describeSlots('sqlite', factory);
 describeCluster('sqlite', factory);
 describeRetention('sqlite', factory);
+describeMetricsSnapshot('sqlite', factory);
 
 test('sqlite: a migration with a lower version merged later is still applied (gaps are fine)', async () => {
   const db = new SqliteDb(join(dir, 'gaps.db'));
