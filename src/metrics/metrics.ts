@@ -29,6 +29,7 @@ export class TxMetrics {
   readonly commit: Histogram<'op'>;
   readonly batch: Histogram<'op'>;
   readonly webhookFailures: Counter<'endpoint'>;
+  readonly feedback: Counter<'type'>;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
   private readonly webhookLabels: BoundedLabels;
 
@@ -54,6 +55,12 @@ export class TxMetrics {
     this.batch = new Histogram({ name: 'txmail_store_batch_size', help: 'Items written by one store write (messages, outcomes, claimed deliveries), by operation.', labelNames: ['op'], buckets: BATCH_BUCKETS, registers });
     this.webhookFailures = new Counter({ name: 'txmail_webhook_failures_total', help: 'Failed webhook POSTs, by endpoint (the first endpoints seen; later ones as _other).', labelNames: ['endpoint'], registers });
     this.webhookLabels = new BoundedLabels(opts.maxWebhooks);
+    this.feedback = new Counter({
+      name: 'txmail_feedback_total',
+      help: 'What came back after delivery and was recorded: asynchronous bounces (DSN), complaints (ARF), unsubscribes.',
+      labelNames: ['type'],
+      registers,
+    });
     this.loopDelay.enable();
     const loop = this.loopDelay;
     new Gauge({

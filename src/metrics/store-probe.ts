@@ -1,7 +1,7 @@
 // A Store seen through metrics: the same object, with the writes the metrics care about timed
 // and counted on their way through. Wrapping the interface keeps the adapters and the queue
 // free of metrics code, and measures what callers wait for (queueing for the writer included).
-import type { AcceptRequest, ClaimRequest, LeaseRef, OutcomeRecord, Store, WebhookProgress } from '../store/store.js';
+import type { AcceptRequest, ClaimRequest, FeedbackRecord, LeaseRef, OutcomeRecord, Store, WebhookProgress } from '../store/store.js';
 import type { TxMetrics } from './metrics.js';
 
 type Timed = 'acceptMessages' | 'recordOutcomes' | 'claimDue' | 'recordWebhookProgress' | 'applyStats';
@@ -48,6 +48,16 @@ export function instrumentStore(store: Store, metrics: TxMetrics, now: () => num
       const ok = await timed('recordWebhookProgress', p.outcome.kind === 'advanced' ? p.outcome.sent : 0, () => store.recordWebhookProgress(p));
       if (p.outcome.kind !== 'advanced') metrics.webhookFailed(p.webhookId);
       return ok;
+    },
+    recordFeedback: async (f: FeedbackRecord) => {
+      const r = await store.recordFeedback(f);
+      // A bounce for an unknown delivery writes nothing; a complaint or unsubscribe still counts.
+      if (r === 'recorded' || (r === 'unknown_delivery' && !f.bounce)) {
+        metrics.feedback.inc({ type: f.event.type });
+        // An asynchronous bounce makes the delivery bounced after all: counted with the others.
+        if (f.bounce) metrics.deliveries.inc({ outcome: 'bounced', class: f.bounce.class, reason: f.bounce.reason });
+      }
+      return r;
     },
     applyStats: (b) => timed('applyStats', b.rows.length, () => store.applyStats(b)),
   };
