@@ -80,7 +80,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   if (exposure) throw new Error(exposure);
   const metrics = mc.enabled ? new TxMetrics({ thread: 'main', maxDestinations: mc.max_destinations, maxWebhooks: mc.max_webhooks }) : undefined;
   const store = metrics ? instrumentStore(opened, metrics, () => clock.now()) : opened;
-  if (metrics) watchStore(store, metrics, () => clock.now(), mc.cache_ms);
   const runsApi = config.role !== 'worker';
   const runsWorker = config.role !== 'api';
 
@@ -99,6 +98,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ...(opts.clock ? { clock: opts.clock } : {}),
           ...(metrics ? { metrics } : {}),
         });
+  // Queue and webhook gauges read the store (synchronously, on SQLite): in the worker thread when
+  // there is one (worker-thread.ts), so counting a large queue never stalls ingress.
+  if (metrics && !(worker instanceof ThreadedWorker)) watchStore(store, metrics, () => clock.now(), mc.cache_ms);
   const metricsEndpoint: MetricsEndpoint | undefined = metrics && {
     metrics,
     token: mc.token,

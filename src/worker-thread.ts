@@ -11,6 +11,7 @@ import { createWorkerRole, type WorkerRole } from './worker.js';
 import type { MetricsJson } from './metrics/http.js';
 import { TxMetrics } from './metrics/metrics.js';
 import { instrumentStore } from './metrics/store-probe.js';
+import { watchStore } from './metrics/store-gauges.js';
 
 // Metrics: the main thread asks for the thread's registry as JSON at each scrape and merges it
 // (prom-client's AggregatorRegistry). Asking rather than pushing costs nothing between scrapes.
@@ -107,6 +108,7 @@ async function runThread(config: Config): Promise<void> {
     const metrics = m.enabled ? new TxMetrics({ thread: 'worker', maxDestinations: m.max_destinations, maxWebhooks: m.max_webhooks }) : undefined;
     const opened = await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size });
     const store = metrics ? instrumentStore(opened, metrics, () => Date.now()) : opened;
+    if (metrics) watchStore(store, metrics, () => Date.now(), m.cache_ms);
     const role = createWorkerRole(config, store, log, metrics ? { metrics } : {});
     await role.start();
     port.on('message', (m: ToThread) => {
