@@ -74,3 +74,36 @@ test('the reference page lists every operation, runs no script and loads nothing
   }
   assert.match(html, /<code>\/v1\/messages<\/code>/);
 });
+
+// Bodies validated by hand: the documented field names are the ones the route knows. For each
+// closed object schema, an unknown field must be refused by name, and no documented field may be
+// called unknown (even when its value is wrong), so a field added or renamed on one side only fails.
+test('documented request fields are exactly the fields each route accepts', async () => {
+  const { doc } = await fetchDoc();
+  const schemas = (doc['components'] as { schemas: Record<string, Record<string, unknown>> }).schemas;
+  const resolve = (s: Record<string, unknown>): Record<string, unknown> => (typeof s['$ref'] === 'string' ? schemas[(s['$ref'] as string).split('/').pop()!]! : s);
+  // Resources the routes with a path parameter look up before reading the body.
+  const tpl = await tx.post('/v1/templates', { name: 'probe', subject: 'Hi', text: 'x' });
+  const wh = await tx.post('/v1/webhooks', { url: 'https://hooks.example.com/x' });
+  const ids: Record<string, string> = { ref: 'probe', id: String(wh.body['id']), version: '1', name: 'example.com', email: 'a@example.com' };
+  const checked: string[] = [];
+  for (const [path, ops] of Object.entries(doc['paths'] as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const schema = op.requestBody?.content['application/json']?.schema;
+      if (!schema) continue;
+      const body = resolve(schema);
+      if (body['additionalProperties'] !== false) continue;
+      const url = path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(ids[p]!));
+      const fields = Object.keys(body['properties'] as object);
+      const unknown = await tx.call(method.toUpperCase(), url, { zz_not_a_field: 1 });
+      const paths = ((unknown.body['error'] as { fields?: Array<{ path: string }> } | undefined)?.fields ?? []).map((f) => f.path);
+      assert.ok(paths.includes('zz_not_a_field'), `${method} ${path}: an unknown field is not refused by name (${unknown.status} ${JSON.stringify(unknown.body)})`);
+      const all = await tx.call(method.toUpperCase(), url, Object.fromEntries(fields.map((f) => [f, { wrong: true }])));
+      const called = ((all.body['error'] as { fields?: Array<{ path: string; message: string }> } | undefined)?.fields ?? []).filter((f) => /unknown field/.test(f.message) && !/[.[]/.test(f.path));
+      assert.deepEqual(called, [], `${method} ${path}: documented fields the route does not know`);
+      checked.push(`${method} ${path}`);
+    }
+  }
+  assert.equal(tpl.status, 201);
+  assert.ok(checked.length >= 10, checked.join(', '));
+});
