@@ -28,6 +28,11 @@ import { ThreadedWorker } from './worker-thread.js';
 import { ComposePool } from './compose/pool.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import { metricsExposure } from './config/load.js';
+import { metricsRoute, startMetricsListener, type MetricsEndpoint } from './metrics/http.js';
+import { TxMetrics } from './metrics/metrics.js';
+import { instrumentStore } from './metrics/store-probe.js';
+import { watchStore } from './metrics/store-gauges.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -56,6 +61,8 @@ export interface App {
   readonly submission: SubmissionServer | undefined;
   /** `http://host:port` once listening. */
   httpUrl(): string;
+  /** `http://host:port` of the metrics listener of its own (metrics.host), once listening. */
+  metricsUrl(): string;
   /** Host and port of the SMTP submission listener once listening. */
   submissionAddress(): { host: string; port: number };
   start(): Promise<void>;
@@ -68,8 +75,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size }));
-  await store.migrate();
+  const opened = opts.store ?? (await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size }));
+  await opened.migrate();
+  const mc = config.metrics;
+  const exposure = metricsExposure(mc.enabled, mc.token, mc.host, config.role);
+  if (exposure) throw new Error(exposure);
+  const metrics = mc.enabled ? new TxMetrics({ thread: 'main', maxDestinations: mc.max_destinations, maxWebhooks: mc.max_webhooks }) : undefined;
+  const store = metrics ? instrumentStore(opened, metrics, () => clock.now()) : opened;
   const runsApi = config.role !== 'worker';
   const runsWorker = config.role !== 'api';
 
@@ -86,7 +98,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ...(opts.connector ? { connector: opts.connector } : {}),
           ...(opts.preparer ? { preparer: opts.preparer } : {}),
           ...(opts.clock ? { clock: opts.clock } : {}),
+          ...(metrics ? { metrics } : {}),
         });
+  // Queue and webhook gauges read the store (synchronously, on SQLite): in the worker thread when
+  // there is one (worker-thread.ts), so counting a large queue never stalls ingress.
+  if (metrics && !(worker instanceof ThreadedWorker)) watchStore(store, metrics, () => clock.now(), mc.cache_ms);
+  const metricsEndpoint: MetricsEndpoint | undefined = metrics && {
+    metrics,
+    token: mc.token,
+    others: async () => (worker instanceof ThreadedWorker ? worker.metrics() : []),
+  };
 
   const now = (): number => clock.now();
   const directory = new DomainDirectory(store, config.domains.cache_s * 1000, now);
@@ -109,7 +130,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     now,
     maxMessageBytes: config.limits.max_message_bytes,
     idempotencyTtlMs: config.idempotency.ttl_s * 1000,
-    onAccepted: () => worker?.wake(),
+    onAccepted: (n, ingress) => {
+      worker?.wake();
+      metrics?.accepted.inc({ ingress: ingress ?? 'http' }, n);
+    },
     hooks: [
       tenantStatusHook(store, now),
       senderDomainHook({ directory, store, allowUnverified: config.domains.allow_unverified_senders, claimTtlMs: config.domains.claim_ttl_s * 1000, now }),
@@ -164,12 +188,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
             log: log.child({ component: 'tracking' }),
           }),
           ...(opts.httpPlugins ?? []),
+          // On the main listener only with a token (metricsExposure); else on a listener of its own.
+          ...(metricsEndpoint && !mc.host ? [async (scope: FastifyInstance) => metricsRoute(scope, metricsEndpoint)] : []),
           unsubscribePlugin(feedback, new URL(config.public_url).pathname),
         ],
       )
     : undefined;
 
   let housekeeping: NodeJS.Timeout | undefined;
+  let metricsListener: FastifyInstance | undefined;
   let bounce: BounceListener | undefined;
   const app: App = {
     config,
@@ -188,6 +215,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (!submission) throw new Error('the SMTP submission listener is not running');
       return submission.address();
     },
+    metricsUrl() {
+      const addr = metricsListener?.server.address();
+      if (!addr || typeof addr === 'string') throw new Error('no metrics listener of its own is running');
+      return `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    },
     httpUrl() {
       const addr = http?.server.address();
       if (!addr || typeof addr === 'string') throw new Error('HTTP is not listening');
@@ -195,6 +227,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async start() {
       if (http) await http.listen({ host: config.http.host, port: config.http.port });
+      if (metricsEndpoint && mc.host) metricsListener = await startMetricsListener(metricsEndpoint, mc.host, mc.port);
       if (runsApi && config.bounce.enabled) {
         bounce = await startBounceListener({
           host: config.bounce.host,
@@ -221,11 +254,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       started = false;
       clearInterval(housekeeping);
       // Ingress first, so nothing new is accepted while the rest shuts down.
-      await Promise.all([http?.close(), submission?.close(), bounce?.close()]);
+      await Promise.all([http?.close(), submission?.close(), bounce?.close(), metricsListener?.close()]);
+      metricsListener = undefined;
       bounce = undefined;
       await worker?.stop();
       await composer.close();
       await store.close();
+      metrics?.close();
       log.info('txmail stopped');
       log.flush();
     },

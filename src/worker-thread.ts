@@ -8,15 +8,25 @@ import type { Config } from './config/schema.js';
 import { createLogger } from './lib/logger.js';
 import { openStore } from './store/open.js';
 import { createWorkerRole, type WorkerRole } from './worker.js';
+import type { MetricsJson } from './metrics/http.js';
+import { TxMetrics } from './metrics/metrics.js';
+import { instrumentStore } from './metrics/store-probe.js';
+import { watchStore } from './metrics/store-gauges.js';
 
-type ToThread = 'wake' | 'stop';
-type FromThread = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
+// Metrics: the main thread asks for the thread's registry as JSON at each scrape and merges it
+// (prom-client's AggregatorRegistry). Asking rather than pushing costs nothing between scrapes.
+type ToThread = 'wake' | 'stop' | { type: 'metrics'; id: number };
+type FromThread = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string } | { type: 'metrics'; id: number; data: MetricsJson };
+
+/** A scrape does not wait longer than this for the worker thread; it answers without its figures. */
+const METRICS_TIMEOUT_MS = 2000;
 
 /** The main thread's handle on the worker thread. */
 export class ThreadedWorker implements WorkerRole {
   private worker: Worker | undefined;
   private wakePosted = false;
   private stopping = false;
+  private metricsAsked = 0;
 
   constructor(
     private readonly config: Config,
@@ -54,6 +64,26 @@ export class ThreadedWorker implements WorkerRole {
     });
   }
 
+  /** The thread's metrics (empty when metrics are off, the thread is down or does not answer in time). */
+  async metrics(): Promise<MetricsJson[]> {
+    const worker = this.worker;
+    if (!worker || !this.config.metrics.enabled) return [];
+    const id = ++this.metricsAsked;
+    return new Promise((resolve) => {
+      const done = (data: MetricsJson[]): void => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(data);
+      };
+      const onMessage = (m: FromThread): void => {
+        if (m.type === 'metrics' && m.id === id) done([m.data]);
+      };
+      const timer = setTimeout(() => done([]), METRICS_TIMEOUT_MS);
+      worker.on('message', onMessage);
+      worker.postMessage({ type: 'metrics', id } satisfies ToThread);
+    });
+  }
+
   async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
@@ -74,11 +104,18 @@ async function runThread(config: Config): Promise<void> {
   const port = parentPort!;
   const log = createLogger(config.log.level).child({ thread: 'worker' });
   try {
-    const store = await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size });
-    const role = createWorkerRole(config, store, log);
+    const m = config.metrics;
+    const metrics = m.enabled ? new TxMetrics({ thread: 'worker', maxDestinations: m.max_destinations, maxWebhooks: m.max_webhooks }) : undefined;
+    const opened = await openStore(config.database_url, config.data_dir, { poolSize: config.database_pool_size });
+    const store = metrics ? instrumentStore(opened, metrics, () => Date.now()) : opened;
+    if (metrics) watchStore(store, metrics, () => Date.now(), m.cache_ms);
+    const role = createWorkerRole(config, store, log, metrics ? { metrics } : {});
     await role.start();
     port.on('message', (m: ToThread) => {
       if (m === 'wake') role.wake();
+      if (typeof m === 'object' && m.type === 'metrics' && metrics) {
+        void metrics.registry.getMetricsAsJSON().then((data) => port.postMessage({ type: 'metrics', id: m.id, data } satisfies FromThread));
+      }
       if (m === 'stop') {
         void (async () => {
           await role.stop();

@@ -17,6 +17,8 @@ import { Liveness } from './queue/liveness.js';
 import { RetentionService } from './queue/retention.js';
 import { Scheduler } from './queue/scheduler.js';
 import type { Store } from './store/store.js';
+import type { TxMetrics } from './metrics/metrics.js';
+import { probeConnector, watchConnections } from './metrics/worker-probe.js';
 
 /** What a process's worker role offers the rest of the app, wherever it runs. */
 export interface WorkerRole {
@@ -31,6 +33,8 @@ export interface WorkerParts {
   readonly connector?: Connector;
   readonly preparer?: OutboundPreparer;
   readonly clock?: Clock;
+  /** Set when metrics are on: SMTP transactions are timed and connections counted. */
+  readonly metrics?: TxMetrics;
 }
 
 /** VERP return paths, List-Unsubscribe and DKIM signatures (src/deliverability/preparer.ts). */
@@ -64,7 +68,7 @@ export function createScheduler(config: Config, store: Store, log: Logger, parts
     {
       store,
       resolver: parts.resolver ?? createTargetResolver(config),
-      connector: parts.connector ?? {
+      connector: withMetrics(parts.metrics, parts.connector ?? {
         open: (target) =>
           SmtpSession.open(target, {
             hostname: config.hostname,
@@ -76,12 +80,16 @@ export function createScheduler(config: Config, store: Store, log: Logger, parts
               dataEndMs: d.timeouts.data_end_s * 1000,
             },
           }),
-      },
+      }),
       preparer: parts.preparer ?? createPreparer(config, store, parts.clock ?? systemClock),
       clock: parts.clock ?? systemClock,
       log,
     },
   );
+}
+
+function withMetrics(metrics: TxMetrics | undefined, connector: Connector): Connector {
+  return metrics ? probeConnector(connector, metrics) : connector;
 }
 
 /** A background task of the worker role besides delivery (webhook dispatch, stats roll-up...). */
@@ -104,6 +112,7 @@ export function createWorkerRole(config: Config, store: Store, log: Logger, part
     clock,
     log.child({ component: 'liveness' }),
   );
+  if (parts.metrics) watchConnections(scheduler, parts.metrics);
   // Later features add their services here.
   const r = config.retention;
   const services: BackgroundService[] = [

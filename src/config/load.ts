@@ -146,6 +146,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (r.ok) values.set(p, r.value);
     else problems.push(`${source}: ${JSON.stringify(value)} is not allowed; expected ${r.allowed}`);
   }
+  const metricsProblem = problems.length === 0 ? metricsExposure(values.get('metrics.enabled') === true, String(values.get('metrics.token')), String(values.get('metrics.host')), String(values.get('role'))) : undefined;
+  if (metricsProblem) problems.push(metricsProblem);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const cfg: Record<string, unknown> = {};
@@ -166,4 +168,12 @@ export function configReference(): string {
     return `| \`${k.path}\` | \`${k.env}\` | ${cell(k.spec.type)} | ${def === '""' ? '(empty)' : def.startsWith('"') || def.startsWith('[') || /^[\d.]+$|^true$|^false$/.test(def) ? `\`${def}\`` : def} | ${cell(k.spec.description)} |`;
   });
   return ['| key | environment | type | default | description |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** /metrics is never open to the world: on the main listener it needs a token; a worker-only process has no main listener. */
+export function metricsExposure(enabled: boolean, token: string, host: string, role: string): string | undefined {
+  if (!enabled) return undefined;
+  if (host === '' && role === 'worker') return 'metrics.enabled: a worker-only process has no HTTP listener; set metrics.host (and metrics.port) for a metrics listener of its own';
+  if (host === '' && token === '') return 'metrics.enabled: set metrics.token (a bearer token) to serve /metrics on the main HTTP listener, or metrics.host for a listener of its own (an admin address)';
+  return undefined;
 }

@@ -165,6 +165,15 @@ export const schema = {
     batch: int(1000, 'Messages deleted per purge transaction.', { min: 1, max: 100000 }),
     interval_s: int(3600, 'How often each worker looks for messages to purge, seconds.', { min: 1 }),
   },
+  metrics: {
+    enabled: bool(false, 'Serve Prometheus metrics at `/metrics` (see Metrics). Off by default; when on, a token or a listener of its own is required.'),
+    token: str('', 'Bearer token `/metrics` requires (`Authorization: Bearer <token>`); required when metrics are served on the main HTTP listener.', { secret: true }),
+    host: str('', 'Address of a separate metrics listener (e.g. an admin network address); empty serves `/metrics` on the main HTTP listener.'),
+    port: int(9464, 'Port of the separate metrics listener (with `metrics.host`; 0 picks a free one).', { min: 0, max: 65535 }),
+    cache_ms: int(5000, 'How long queue and webhook figures read from the store at scrape time are reused, milliseconds.', { min: 0 }),
+    max_destinations: int(20, 'Destinations with a label of their own in per-destination metrics (the busiest); the rest are summed as `_other`.', { min: 1, max: 1000 }),
+    max_webhooks: int(20, 'Webhook endpoints with a label of their own in per-endpoint metrics; the rest are summed as `_other`.', { min: 1, max: 1000 }),
+  },
   worker: {
     thread: bool(true, 'With role all, run the delivery worker in its own thread so ingress and delivery use two cores.'),
     max_held: int(5000, 'Most deliveries one worker holds leased at a time.', { min: 1 }),

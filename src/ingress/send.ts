@@ -9,6 +9,7 @@ import { findLongLine, longLineMessage } from '../domain/message/line-length.js'
 import { domainOf, envelopeRecipients, type PartsContent, type SendRequest, type TrackingOptions } from '../domain/message/types.js';
 import { deliveryIdFor, newMessageId } from '../lib/ids.js';
 import type { AcceptOutcome, NewMessage, Store } from '../store/store.js';
+import type { Ingress } from '../metrics/metrics.js';
 
 export type { PartsContent } from '../domain/message/types.js';
 
@@ -37,8 +38,8 @@ export interface SendServiceDeps {
   readonly now: () => number;
   readonly maxMessageBytes: number;
   readonly idempotencyTtlMs: number;
-  /** Called after a commit so an in-process worker can claim at once. */
-  readonly onAccepted: () => void;
+  /** Called after a commit so an in-process worker can claim at once (and metrics count it). */
+  readonly onAccepted: (messages: number, ingress: Ingress | undefined) => void;
   readonly hooks?: readonly SendHooks[];
   /** MIME composition; the app passes a ComposePool's, which moves large messages off this thread. */
   readonly compose?: (input: ComposeInput) => Promise<Buffer>;
@@ -46,6 +47,8 @@ export interface SendServiceDeps {
 
 export interface SendOptions {
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
+  /** Which ingress took the request, for metrics. */
+  readonly ingress?: Ingress;
 }
 
 export class SendService {
@@ -70,7 +73,7 @@ export class SendService {
     } catch (e) {
       throw new TxError('TX_ERR_UNAVAILABLE', `The message could not be stored; nothing was accepted (${(e as Error).message}).`);
     }
-    if (outcome.kind === 'accepted') this.deps.onAccepted();
+    if (outcome.kind === 'accepted') this.deps.onAccepted(outcome.messages.length, opts.ingress);
     return outcome;
   }
 

@@ -120,6 +120,11 @@ export class Scheduler implements DestinationHost {
     return this.heldCount;
   }
 
+  /** Open connections per destination domain (for metrics). */
+  *openConnections(): Iterable<readonly [string, number]> {
+    for (const [domain, d] of this.destinations) if (d.open > 0) yield [domain, d.open];
+  }
+
   now(): number {
     return this.deps.clock.now();
   }

@@ -393,6 +393,14 @@ export interface QueueStats {
   readonly leased: number;
 }
 
+/** Figures read at scrape time for /metrics (metricsSnapshot): cheap, index-backed counts. */
+export interface MetricsSnapshot {
+  /** Unfinished deliveries: `in_flight` (leased), `scheduled` (queued for later), `queued` (due), `deferred`. */
+  readonly queue: ReadonlyArray<{ readonly state: 'queued' | 'scheduled' | 'deferred' | 'in_flight'; readonly count: number; readonly oldestAcceptedAt: number }>;
+  /** Webhook endpoints, most failing first: events not yet sent (counted up to `backlogCap`). */
+  readonly webhooks: ReadonlyArray<{ readonly id: string; readonly enabled: boolean; readonly failures: number; readonly backlog: number }>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -441,6 +449,8 @@ export interface Store {
   getDestination(domain: string): Promise<DestinationState | undefined>;
   putDestination(d: DestinationState): Promise<void>;
   queueStats(now: number): Promise<QueueStats>;
+  /** Queue depth by state and oldest age, and webhook backlogs of at most `maxWebhooks` endpoints. */
+  metricsSnapshot(now: number, maxWebhooks: number, backlogCap: number): Promise<MetricsSnapshot>;
 
   // Connection slots: per-destination connection limits that hold across every worker process
   /** Takes a free or expired slot of the destination; undefined when all `limit` slots are held. */

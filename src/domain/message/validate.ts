@@ -46,7 +46,7 @@ export interface SendLimits {
   readonly maxScheduleAheadMs: number;
 }
 
-const NATIVE_FIELDS = [
+export const NATIVE_FIELDS = [
   'from',
   'to',
   'cc',

@@ -6,6 +6,7 @@ import { TxError } from '../../domain/errors.js';
 import { registerJsonBody } from './json-body.js';
 import { healthRoutes } from './health.js';
 import { v1Routes } from './v1/index.js';
+import { collectV1Routes, openApiRoutes } from './openapi/index.js';
 
 export type HttpPlugin = (app: FastifyInstance, deps: HttpDeps) => Promise<void>;
 
@@ -22,10 +23,13 @@ export async function buildHttpApp(deps: HttpDeps, extra: readonly HttpPlugin[] 
     requestIdHeader: false,
   });
   registerJsonBody(app, bodyLimit);
+  const v1 = collectV1Routes(app);
   app.setErrorHandler(nativeErrorHandler);
   app.setNotFoundHandler((req, reply) => sendError(reply, new TxError('TX_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`)));
   await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => v1Routes(scope, deps), { prefix: '/v1' });
+  // Outside the /v1 scope: public, no API key (the document describes the API, no tenant's data).
+  await app.register(async (scope) => openApiRoutes(scope, v1));
   for (const plugin of extra) await app.register(async (scope) => plugin(scope, deps));
   return app;
 }

@@ -152,7 +152,7 @@ export class SubmissionHandlers {
     const to = envelope.rcptTo.map((r) => parseMailbox(r.address)).filter((a): a is Address => !isAddressError(a));
     if (isAddressError(sender)) throw new TxError('TX_ERR_INVALID_SENDER', 'Sender address rejected');
     const request: SendRequest = { from: sender, to, cc: [], bcc: [], content: { kind: 'raw', raw }, tags, metadata, envelopeFrom: sender.address };
-    const outcome = await this.deps.send.send(auth.tenantId, [request]);
+    const outcome = await this.deps.send.send(auth.tenantId, [request], { ingress: 'smtp' });
     if (outcome.kind !== 'accepted') throw new TxError('TX_ERR_INTERNAL', 'Unexpected acceptance outcome');
     const m = outcome.messages[0]!;
     this.deps.log.info({ message: m.messageId, tenant: auth.tenantId, recipients: m.recipients.length, via: 'smtp' }, 'message accepted');

@@ -13,6 +13,7 @@ import * as eng from './engagement.js';
 import * as feed from './feed.js';
 import * as live from './liveness.js';
 import * as q from './queue.js';
+import { metricsSnapshot } from './metrics.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
 import { purgeMessages } from './retention.js';
@@ -67,6 +68,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     getDestination: (d) => q.getDestination(db, d),
     putDestination: (d) => q.putDestination(db, d),
     queueStats: (now) => q.queueStats(db, now),
+    metricsSnapshot: (now, max, cap) => metricsSnapshot(db, now, max, cap),
     acquireSlot: (req) => sl.acquireSlot(db, req),
     renewSlots: (owner, slots, until) => sl.renewSlots(db, owner, slots, until),
     releaseSlots: (owner, slots) => sl.releaseSlots(db, owner, slots),

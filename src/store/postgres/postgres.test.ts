@@ -13,6 +13,7 @@ import { describeDomainOwnership } from '../conformance/domain-ownership.js';
 import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeLiveness } from '../conformance/liveness.js';
 import { describeRetention } from '../conformance/retention.js';
+import { describeMetricsSnapshot } from '../conformance/metrics.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
@@ -91,6 +92,7 @@ if (skipReason !== undefined && process.env.REQUIRE_POSTGRES === '1') {
   describeCluster('postgres', factory);
   describeLiveness('postgres', factory);
   describeRetention('postgres', factory);
+  describeMetricsSnapshot('postgres', factory);
 
   describe('PostgreSQL specifics', () => {
     test('int8 columns come back as numbers; ?schema= in the URL selects the schema', async () => {

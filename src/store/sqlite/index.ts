@@ -6,6 +6,7 @@ import * as eng from './engagement.js';
 import * as feed from './feed.js';
 import * as live from './liveness.js';
 import * as q from './queue.js';
+import { metricsSnapshot } from './metrics.js';
 import * as r from './read.js';
 import * as stats from './stats.js';
 import { purgeMessages } from './retention.js';
@@ -48,6 +49,7 @@ export function openSqliteStore(path: string): Store {
     getDestination: (d) => q.getDestination(s, d),
     putDestination: (d) => q.putDestination(s, d),
     queueStats: (now) => q.queueStats(s, now),
+    metricsSnapshot: (now, max, cap) => metricsSnapshot(s, now, max, cap),
     acquireSlot: (req) => sl.acquireSlot(s, req),
     renewSlots: (owner, slots, until) => sl.renewSlots(s, owner, slots, until),
     releaseSlots: (owner, slots) => sl.releaseSlots(s, owner, slots),

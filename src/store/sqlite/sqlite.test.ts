@@ -13,6 +13,7 @@ import { describeEngagementStore } from '../conformance/engagement.js';
 import { describeLiveness } from '../conformance/liveness.js';
 import { describeRetention } from '../conformance/retention.js';
 import { describeQueueControl } from '../conformance/queue-control.js';
+import { describeMetricsSnapshot } from '../conformance/metrics.js';
 import { describeSlots } from '../conformance/slots.js';
 import { describeStatsScale, describeStatsStore } from '../conformance/stats.js';
 import { describeStore } from '../conformance/suite.js';
@@ -38,6 +39,7 @@ describeCluster('sqlite', factory);
 describeLiveness('sqlite', factory);
 describeRetention('sqlite', factory);
 describeQueueControl('sqlite', factory);
+describeMetricsSnapshot('sqlite', factory);
 
 test('sqlite: a migration with a lower version merged later is still applied (gaps are fine)', async () => {
   const db = new SqliteDb(join(dir, 'gaps.db'));

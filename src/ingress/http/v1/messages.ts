@@ -21,7 +21,10 @@ export async function messageRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     const now = deps.now();
     const parsed = parseSendRequest(req.body, deps.limits, now);
     const request = parsed.template ? await deps.templates.apply(auth.tenantId, parsed, parsed.template) : parsed;
-    const outcome = await deps.send.send(auth.tenantId, [request], idemHeader && req.bodyHash ? { idempotency: { key: idemHeader, requestHash: req.bodyHash } } : {});
+    const outcome = await deps.send.send(auth.tenantId, [request], {
+      ingress: 'http',
+      ...(idemHeader && req.bodyHash ? { idempotency: { key: idemHeader, requestHash: req.bodyHash } } : {}),
+    });
     if (outcome.kind === 'idempotency_conflict') {
       throw new TxError('TX_ERR_IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request body.');
     }

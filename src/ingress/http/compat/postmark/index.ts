@@ -133,7 +133,7 @@ async function accept(deps: HttpDeps, tenantId: string, outcomes: readonly Outco
   const valid = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   const accepted: AcceptedMessage[] = [];
   if (valid.length > 0) {
-    const result = await deps.send.send(tenantId, valid.map((o) => o.request));
+    const result = await deps.send.send(tenantId, valid.map((o) => o.request), { ingress: 'postmark' });
     if (result.kind !== 'accepted') throw new TxError('TX_ERR_INTERNAL', 'Unexpected acceptance outcome.');
     accepted.push(...result.messages);
   }

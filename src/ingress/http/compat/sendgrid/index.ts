@@ -56,7 +56,7 @@ export const sendgridPlugin: HttpPlugin = async (app, deps) => {
       await deps.send.check(auth.tenantId, requests);
       return reply.status(200).send();
     }
-    const outcome = await deps.send.send(auth.tenantId, requests);
+    const outcome = await deps.send.send(auth.tenantId, requests, { ingress: 'sendgrid' });
     if (outcome.kind !== 'accepted') throw new TxError('TX_ERR_INTERNAL', 'Unexpected acceptance outcome.');
     const ids = outcome.messages.map((m) => m.messageId);
     req.log.info({ messages: ids.length, first: ids[0], tenant: auth.tenantId, via: 'sendgrid' }, 'messages accepted');

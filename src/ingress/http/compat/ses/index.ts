@@ -96,7 +96,7 @@ export function sesPlugin(credentials: SesCredentials): HttpPlugin {
       }
       const parsed = parseSesSendEmail(req.body, deps.limits);
       const request = await toSendRequest(deps, auth.tenantId, parsed);
-      const outcome = await deps.send.send(auth.tenantId, [request]);
+      const outcome = await deps.send.send(auth.tenantId, [request], { ingress: 'ses' });
       if (outcome.kind !== 'accepted') throw new TxError('TX_ERR_INTERNAL', 'Unexpected acceptance outcome.');
       const id = outcome.messages[0]!.messageId;
       req.log.info({ message: id, tenant: auth.tenantId, via: 'ses' }, 'message accepted');
