@@ -5,7 +5,7 @@
 import { S, type Schema } from './schemas.js';
 
 /** `public`: no API key needed. */
-export type Scope = 'send' | 'read' | 'admin' | 'any' | 'public';
+export type Scope = 'send' | 'read' | 'admin' | 'platform' | 'any' | 'public';
 
 export interface QueryParam {
   readonly schema: Schema;
@@ -147,4 +147,43 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   },
   'GET /v1/settings/tracking': { summary: 'Open and click tracking defaults', tag: 'Settings', scope: 'read', ok: [200, ref('TrackingSettings')] },
   'PUT /v1/settings/tracking': { summary: 'Set open and click tracking defaults', tag: 'Settings', scope: 'admin', body: ref('TrackingSettings'), ok: [200, ref('TrackingSettings')] },
+  'GET /v1/queue/summary': { summary: 'Unfinished deliveries per destination: counts by state, oldest age, last error, back-off, holds', tag: 'Queue', scope: 'admin', ok: [200, { type: 'object' }] },
+  'GET /v1/queue/deliveries': {
+    summary: 'Unfinished deliveries matching a filter, with cursor paging',
+    tag: 'Queue',
+    scope: 'admin',
+    query: {
+      state: { schema: str, description: 'Comma-separated: queued, in_flight, deferred, scheduled, held.' },
+      destination: { schema: str, description: 'Recipient domain.' },
+      tenant: { schema: str, description: 'Tenant id (platform keys).' },
+      tag: { schema: str, description: 'A tag of the message.' },
+      recipient: { schema: str, description: 'Text in the recipient address.' },
+      sender: { schema: str, description: 'Text in the sender address.' },
+      older_than: { schema: str, description: 'Age such as 2h.' },
+      reply: { schema: str, description: 'Text in the last reply.' },
+      limit: limit(1000, 100),
+      cursor,
+    },
+    ok: [200, { type: 'object' }],
+  },
+  'GET /v1/queue/messages/:id': { summary: 'Inspect a message: envelope, headers, attempts, events', tag: 'Queue', scope: 'admin', ok: [200, { type: 'object' }] },
+  'POST /v1/queue/:action': {
+    summary: 'hold, release, retry, bounce or delete: on a message, deliveries, a filter, a destination or a tenant',
+    tag: 'Queue',
+    scope: 'admin',
+    params: { action: 'hold, release, retry, bounce or delete' },
+    body: { type: 'object' },
+    ok: [200, { type: 'object' }],
+    description: 'Reports how many deliveries matched, were touched and were skipped (with the reason); repeating an action touches nothing more. Every change is an event and an audit record.',
+  },
+  'GET /v1/queue/holds': { summary: 'Standing holds on destinations and tenants', tag: 'Queue', scope: 'admin', ok: [200, { type: 'object' }] },
+  'DELETE /v1/queue/holds/:id': { summary: 'Lift a standing hold', tag: 'Queue', scope: 'admin', ok: [200, { type: 'object' }] },
+  'GET /v1/audit': { summary: 'Audit records of operator actions, newest first', tag: 'Queue', scope: 'admin', query: { limit: limit(1000, 100) }, ok: [200, { type: 'object' }] },
+  'GET /v1/tenants': { summary: 'List tenants', tag: 'Tenants', scope: 'platform', query: { deleted: { schema: str, description: '`true` lists deleted tenants too.' } }, ok: [200, { type: 'object' }] },
+  'POST /v1/tenants': { summary: 'Create a tenant', tag: 'Tenants', scope: 'platform', body: { type: 'object' }, ok: [201, { type: 'object' }] },
+  'GET /v1/tenants/:id': { summary: 'One tenant', tag: 'Tenants', scope: 'platform', ok: [200, { type: 'object' }] },
+  'POST /v1/tenants/:id/keys': { summary: "Mint a key of the tenant's (never a platform key)", tag: 'Tenants', scope: 'platform', body: { type: 'object' }, ok: [201, { type: 'object' }] },
+  'POST /v1/tenants/:id/suspend': { summary: 'Suspend a tenant: sends refused, queue held', tag: 'Tenants', scope: 'platform', body: { type: 'object' }, ok: [200, { type: 'object' }] },
+  'POST /v1/tenants/:id/resume': { summary: 'Resume a suspended tenant', tag: 'Tenants', scope: 'platform', ok: [200, { type: 'object' }] },
+  'DELETE /v1/tenants/:id': { summary: "Delete a tenant: its queue dropped, keys revoked, domains removed", tag: 'Tenants', scope: 'platform', ok: [200, { type: 'object' }] },
 };
