@@ -6,6 +6,7 @@ import type { ParsedMail } from 'mailparser';
 import { freePort } from './process.js';
 import { startSink, type ReceivedMessage, type Sink } from './sink.js';
 import { sinkRoute, startTxmail, type Harness } from './harness.js';
+import { proveOwnership } from './domains.js';
 
 export const RESET = 'https://shop.test/reset?token=abc123&u=42';
 export const HTML = `<html><body><p>Reset your password:</p><a href="${RESET.replace(/&/g, '&amp;')}">reset</a></body></html>`;
@@ -29,6 +30,8 @@ export async function startSwitchesEnv(): Promise<SwitchesEnv> {
   const publicUrl = `http://127.0.0.1:${port}`;
   const tx = await startTxmail({ 'http.port': port, public_url: publicUrl, 'delivery.routes': [sinkRoute(sink.port, '*', 'none')], 'domains.allow_unverified_senders': false });
   assert.equal((await tx.post('/v1/domains', { name: 'shop.test' })).status, 201);
+  // Only an owned (verified) domain sends; verification itself is tested in tenant-domains.
+  await proveOwnership(tx.app.store, tx.tenantId, 'shop.test');
   const on = await tx.call('PUT', '/v1/settings/tracking', { opens: true, clicks: true });
   assert.equal(on.status, 200, JSON.stringify(on.body));
   return {
